@@ -1,0 +1,820 @@
+//! Configuration, request building, and sending with timeouts and retries.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use bytes::Bytes;
+use futures_util::TryStreamExt;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use tokio::time::Instant;
+
+use super::error::{ApiError, Error};
+use super::retry::RetryPolicy;
+use super::sse::EventStream;
+use super::{encode_path_segment, scalar_text};
+
+/// What the generated code knows about the API: set once from the spec.
+#[derive(Debug)]
+#[doc(hidden)]
+pub struct ApiInfo {
+    /// The first server URL of the spec.
+    pub default_base_url: &'static str,
+    /// The environment variable with the API key (`DEEPSHI_API_KEY`).
+    pub api_key_env: &'static str,
+    /// The environment variable that overrides the base URL (`DEEPSHI_BASE_URL`).
+    pub base_url_env: &'static str,
+    /// `User-Agent` of every request.
+    pub user_agent: &'static str,
+    /// How the API key is sent.
+    pub auth: AuthScheme,
+}
+
+/// How the API key is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[doc(hidden)]
+pub enum AuthScheme {
+    /// Not at all.
+    None,
+    /// `Authorization: Bearer <key>`.
+    Bearer,
+    /// In the header of this name.
+    Header(&'static str),
+    /// In the query parameter of this name.
+    Query(&'static str),
+}
+
+/// The default for the whole request, as the official OpenAI SDKs have it.
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
+const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// An API key that never shows in `Debug` output, error messages or logs.
+#[derive(Clone)]
+struct Secret(String);
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+/// Builds a [`Client`](crate::Client) with settings other than the defaults.
+#[derive(Debug)]
+pub struct ClientBuilder {
+    info: &'static ApiInfo,
+    api_key: Option<Secret>,
+    base_url: Option<String>,
+    timeout: Duration,
+    connect_timeout: Duration,
+    retry: RetryPolicy,
+    http: Option<reqwest::Client>,
+    headers: Vec<(String, String)>,
+}
+
+impl ClientBuilder {
+    pub(crate) fn new(info: &'static ApiInfo) -> Self {
+        ClientBuilder {
+            info,
+            api_key: None,
+            base_url: None,
+            timeout: DEFAULT_TIMEOUT,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            retry: RetryPolicy::default(),
+            http: None,
+            headers: Vec::new(),
+        }
+    }
+
+    /// The API key sent with every request.
+    pub fn api_key(mut self, api_key: impl Into<String>) -> Self {
+        self.api_key = Some(Secret(api_key.into()));
+        self
+    }
+
+    /// The URL that operation paths are appended to (default: the spec's first server).
+    pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
+        self.base_url = Some(base_url.into());
+        self
+    }
+
+    /// The longest a request may take, retries not counted (default 600 s). For a stream it
+    /// bounds the wait for the response headers; the events may then take as long as they take.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The longest connecting may take (default 10 s). Ignored with [`Self::http_client`],
+    /// whose own settings apply.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// How often a failed request is retried (default 2; 0 disables retries).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.retry.max_retries = max_retries;
+        self
+    }
+
+    /// The backoff between retries: the first wait and the longest (default 0.5 s and 8 s).
+    pub fn retry_backoff(mut self, initial: Duration, max: Duration) -> Self {
+        self.retry.initial_backoff = initial;
+        self.retry.max_backoff = max;
+        self
+    }
+
+    /// A header sent with every request.
+    pub fn default_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends requests through this `reqwest::Client` (its pool, proxy and TLS settings).
+    pub fn http_client(mut self, http: reqwest::Client) -> Self {
+        self.http = Some(http);
+        self
+    }
+
+    /// Takes the API key and base URL from the environment where the builder has none.
+    pub(crate) fn with_env(mut self) -> Result<Self, Error> {
+        if self.api_key.is_none() && self.info.auth != AuthScheme::None {
+            match std::env::var(self.info.api_key_env) {
+                Ok(key) if !key.trim().is_empty() => {
+                    self.api_key = Some(Secret(key.trim().to_owned()))
+                }
+                _ => {
+                    return Err(Error::Config(format!(
+                        "the environment variable {} is not set; set it to your API key",
+                        self.info.api_key_env
+                    )));
+                }
+            }
+        }
+        if self.base_url.is_none() {
+            if let Ok(url) = std::env::var(self.info.base_url_env) {
+                if !url.trim().is_empty() {
+                    self.base_url = Some(url.trim().to_owned());
+                }
+            }
+        }
+        Ok(self)
+    }
+
+    /// Builds the client; fails on a base URL that is not a URL or a header that is not valid.
+    pub fn build(self) -> Result<crate::Client, Error> {
+        self.build_transport().map(crate::Client::from_transport)
+    }
+
+    /// Builds the transport; when a setting is unusable, every call fails with that error
+    /// instead (so `Client::new` needs no `Result`).
+    pub(crate) fn build_lenient(self) -> Transport {
+        let info = self.info;
+        let timeout = self.timeout;
+        let retry = self.retry;
+        self.build_transport().unwrap_or_else(|error| Transport {
+            shared: Arc::new(Shared {
+                http: None,
+                base_url: String::new(),
+                auth: None,
+                api_key: None,
+                info,
+                default_headers: HeaderMap::new(),
+                timeout,
+                retry,
+                broken: Some(error.to_string()),
+            }),
+            options: RequestOptions::default(),
+        })
+    }
+
+    pub(crate) fn build_transport(self) -> Result<Transport, Error> {
+        let base_url = self
+            .base_url
+            .unwrap_or_else(|| self.info.default_base_url.to_owned());
+        let base_url = base_url.trim_end_matches('/').to_owned();
+        match reqwest::Url::parse(&base_url) {
+            Ok(url) if url.scheme() == "http" || url.scheme() == "https" => {}
+            _ => {
+                return Err(Error::Config(format!(
+                    "base URL {base_url:?} is not an http(s) URL; set one with `Client::builder().base_url(..)`"
+                )));
+            }
+        }
+        let mut default_headers = HeaderMap::new();
+        for (name, value) in &self.headers {
+            let (name, value) = header_pair(name, value)?;
+            default_headers.append(name, value);
+        }
+        let auth = match (&self.api_key, self.info.auth) {
+            (Some(key), AuthScheme::Bearer) => Some((
+                HeaderName::from_static("authorization"),
+                sensitive(&format!("Bearer {}", key.0))?,
+            )),
+            (Some(key), AuthScheme::Header(name)) => Some((
+                HeaderName::from_bytes(name.as_bytes())
+                    .map_err(|_| Error::Config(format!("invalid auth header name {name:?}")))?,
+                sensitive(&key.0)?,
+            )),
+            _ => None,
+        };
+        let http = match self.http {
+            Some(http) => http,
+            None => reqwest::Client::builder()
+                .connect_timeout(self.connect_timeout)
+                .build()
+                .map_err(|error| Error::Config(format!("could not set up HTTP: {error}")))?,
+        };
+        Ok(Transport {
+            shared: Arc::new(Shared {
+                http: Some(http),
+                broken: None,
+                base_url,
+                auth,
+                api_key: self.api_key,
+                info: self.info,
+                default_headers,
+                timeout: self.timeout,
+                retry: self.retry,
+            }),
+            options: RequestOptions::default(),
+        })
+    }
+}
+
+fn sensitive(value: &str) -> Result<HeaderValue, Error> {
+    let mut value = HeaderValue::from_str(value).map_err(|_| {
+        Error::Config("the API key contains characters not allowed in an HTTP header".to_owned())
+    })?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
+fn header_pair(name: &str, value: &str) -> Result<(HeaderName, HeaderValue), Error> {
+    let header_name = HeaderName::from_bytes(name.as_bytes())
+        .map_err(|_| Error::Config(format!("{name:?} is not a valid HTTP header name")))?;
+    let header_value = HeaderValue::from_str(value)
+        .map_err(|_| Error::Config(format!("the value of header {name:?} is not valid in HTTP")))?;
+    Ok((header_name, header_value))
+}
+
+/// Settings for some calls only: `client.with_options(options).some_call(..)`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RequestOptions {
+    timeout: Option<Duration>,
+    max_retries: Option<u32>,
+    headers: Vec<(String, String)>,
+}
+
+impl RequestOptions {
+    /// No overrides.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The timeout of these calls.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// The number of retries of these calls.
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.max_retries = Some(max_retries);
+        self
+    }
+
+    /// An extra header on these calls.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    fn merged(&self, later: RequestOptions) -> RequestOptions {
+        let mut headers = self.headers.clone();
+        headers.extend(later.headers);
+        RequestOptions {
+            timeout: later.timeout.or(self.timeout),
+            max_retries: later.max_retries.or(self.max_retries),
+            headers,
+        }
+    }
+}
+
+struct Shared {
+    /// `None` when the configuration was unusable; then `broken` says why.
+    http: Option<reqwest::Client>,
+    broken: Option<String>,
+    base_url: String,
+    auth: Option<(HeaderName, HeaderValue)>,
+    api_key: Option<Secret>,
+    info: &'static ApiInfo,
+    default_headers: HeaderMap,
+    timeout: Duration,
+    retry: RetryPolicy,
+}
+
+/// The HTTP machinery behind a generated client; cheap to clone.
+#[derive(Clone)]
+pub struct Transport {
+    shared: Arc<Shared>,
+    options: RequestOptions,
+}
+
+impl fmt::Debug for Transport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.shared.base_url)
+            .field("api_key", &self.shared.api_key)
+            .field("timeout", &self.shared.timeout)
+            .field("retry", &self.shared.retry)
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One request, before it is sent (and perhaps sent again).
+#[derive(Debug)]
+pub(crate) struct Request {
+    method: reqwest::Method,
+    path: String,
+    query: Vec<(&'static str, String)>,
+    headers: Vec<(&'static str, String)>,
+    body: Option<(Bytes, &'static str)>,
+}
+
+impl Request {
+    pub(crate) fn new(method: reqwest::Method, path: String) -> Self {
+        Request {
+            method,
+            path,
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: None,
+        }
+    }
+
+    /// A path template with its parameters percent-encoded: `("/users/{}", ["a b"])`.
+    pub(crate) fn path(segments: &[&str], values: &[String]) -> String {
+        let mut path = String::new();
+        for (index, segment) in segments.iter().enumerate() {
+            path.push_str(segment);
+            if let Some(value) = values.get(index) {
+                path.push_str(&encode_path_segment(value));
+            }
+        }
+        path
+    }
+
+    /// Adds a query parameter; `None` adds nothing, arrays repeat the key (`explode`) or are
+    /// joined with commas.
+    pub(crate) fn query<T: Serialize>(&mut self, name: &'static str, value: &T, explode: bool) {
+        match serde_json::to_value(value) {
+            Ok(serde_json::Value::Array(items)) if explode => {
+                for item in &items {
+                    if let Some(text) = scalar_text(item) {
+                        self.query.push((name, text));
+                    }
+                }
+            }
+            Ok(serde_json::Value::Array(items)) => {
+                let joined: Vec<String> = items.iter().filter_map(scalar_text).collect();
+                self.query.push((name, joined.join(",")));
+            }
+            Ok(value) => {
+                if let Some(text) = scalar_text(&value) {
+                    self.query.push((name, text));
+                }
+            }
+            Err(_) => {}
+        }
+    }
+
+    /// Adds a header parameter; `None` adds nothing.
+    pub(crate) fn header<T: Serialize>(&mut self, name: &'static str, value: &T) {
+        let text = match serde_json::to_value(value) {
+            Ok(serde_json::Value::Array(items)) => Some(
+                items
+                    .iter()
+                    .filter_map(scalar_text)
+                    .collect::<Vec<_>>()
+                    .join(","),
+            ),
+            Ok(value) => scalar_text(&value),
+            Err(_) => None,
+        };
+        if let Some(text) = text {
+            self.headers.push((name, text));
+        }
+    }
+
+    /// A JSON body.
+    pub(crate) fn json<B: Serialize + ?Sized>(mut self, body: &B) -> Result<Self, Error> {
+        let bytes = serde_json::to_vec(body).map_err(body_error)?;
+        self.body = Some((Bytes::from(bytes), "application/json"));
+        Ok(self)
+    }
+
+    /// A JSON body whose boolean `field` is forced: set to `true` for a stream; for a plain
+    /// call, turned off if the caller set it and otherwise left out.
+    pub(crate) fn json_with_flag<B: Serialize + ?Sized>(
+        mut self,
+        body: &B,
+        field: &str,
+        stream: bool,
+    ) -> Result<Self, Error> {
+        let mut value = serde_json::to_value(body).map_err(body_error)?;
+        if let Some(object) = value.as_object_mut() {
+            if stream {
+                object.insert(field.to_owned(), serde_json::Value::Bool(true));
+            } else if object.contains_key(field) {
+                object.insert(field.to_owned(), serde_json::Value::Bool(false));
+            }
+        }
+        let bytes = serde_json::to_vec(&value).map_err(body_error)?;
+        self.body = Some((Bytes::from(bytes), "application/json"));
+        Ok(self)
+    }
+
+    /// An `application/x-www-form-urlencoded` body from the fields of `body`.
+    pub(crate) fn form<B: Serialize + ?Sized>(mut self, body: &B) -> Result<Self, Error> {
+        let mut out = String::new();
+        for (name, value) in fields(body)? {
+            if !out.is_empty() {
+                out.push('&');
+            }
+            out.push_str(&form_encode(&name));
+            out.push('=');
+            out.push_str(&form_encode(&value));
+        }
+        self.body = Some((Bytes::from(out), "application/x-www-form-urlencoded"));
+        Ok(self)
+    }
+
+    /// A `multipart/form-data` body with one text part per field of `body`.
+    pub(crate) fn multipart<B: Serialize + ?Sized>(mut self, body: &B) -> Result<Self, Error> {
+        const BOUNDARY: &str = "----------generated-client-boundary-7MA4YWxkTrZu0gW";
+        let mut out = String::new();
+        for (name, value) in fields(body)? {
+            let name = name.replace('"', "%22").replace(['\r', '\n'], " ");
+            out.push_str(&format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            ));
+        }
+        out.push_str(&format!("--{BOUNDARY}--\r\n"));
+        self.body = Some((
+            Bytes::from(out),
+            "multipart/form-data; boundary=----------generated-client-boundary-7MA4YWxkTrZu0gW",
+        ));
+        Ok(self)
+    }
+
+    /// A body sent as it is, with this content type.
+    pub(crate) fn raw(mut self, body: impl Into<Bytes>, content_type: &'static str) -> Self {
+        self.body = Some((body.into(), content_type));
+        self
+    }
+}
+
+fn body_error(error: serde_json::Error) -> Error {
+    Error::Config(format!(
+        "the request body cannot be written as JSON: {error}"
+    ))
+}
+
+/// The top-level fields of a body as text, for form and multipart encodings.
+fn fields<B: Serialize + ?Sized>(body: &B) -> Result<Vec<(String, String)>, Error> {
+    let value = serde_json::to_value(body).map_err(body_error)?;
+    let mut out = Vec::new();
+    if let serde_json::Value::Object(map) = value {
+        for (name, value) in map {
+            match value {
+                serde_json::Value::Array(items) => {
+                    out.extend(
+                        items
+                            .iter()
+                            .filter_map(scalar_text)
+                            .map(|text| (name.clone(), text)),
+                    );
+                }
+                other => out.extend(scalar_text(&other).map(|text| (name, text))),
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn form_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        match byte {
+            b' ' => out.push('+'),
+            b'*' | b'-' | b'.' | b'_' => out.push(char::from(byte)),
+            _ if byte.is_ascii_alphanumeric() => out.push(char::from(byte)),
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+fn request_id(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get("x-request-id")
+        .or_else(|| headers.get("request-id"))
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned)
+}
+
+impl Transport {
+    /// A handle with `options` applied on top of this one's.
+    pub(crate) fn with_options(&self, options: RequestOptions) -> Self {
+        Transport {
+            shared: Arc::clone(&self.shared),
+            options: self.options.merged(options),
+        }
+    }
+
+    /// The base URL requests go to.
+    pub(crate) fn base_url(&self) -> &str {
+        &self.shared.base_url
+    }
+
+    fn timeout(&self) -> Duration {
+        self.options.timeout.unwrap_or(self.shared.timeout)
+    }
+
+    fn build(
+        &self,
+        request: &Request,
+        accept: &'static str,
+    ) -> Result<reqwest::RequestBuilder, Error> {
+        let Some(http) = &self.shared.http else {
+            let reason = self.shared.broken.clone().unwrap_or_default();
+            return Err(Error::Config(
+                reason
+                    .trim_start_matches("invalid client configuration: ")
+                    .to_owned(),
+            ));
+        };
+        let mut url = reqwest::Url::parse(&format!("{}{}", self.shared.base_url, request.path))
+            .map_err(|error| Error::Config(format!("cannot build the request URL: {error}")))?;
+        let auth_query = match (self.shared.info.auth, &self.shared.api_key) {
+            (AuthScheme::Query(name), Some(key)) => Some((name, key.0.as_str())),
+            _ => None,
+        };
+        if !request.query.is_empty() || auth_query.is_some() {
+            let mut pairs = url.query_pairs_mut();
+            for (name, value) in &request.query {
+                pairs.append_pair(name, value);
+            }
+            if let Some((name, key)) = auth_query {
+                pairs.append_pair(name, key);
+            }
+        }
+        let mut headers = self.shared.default_headers.clone();
+        headers.insert(
+            reqwest::header::USER_AGENT,
+            HeaderValue::from_static(self.shared.info.user_agent),
+        );
+        headers.insert(reqwest::header::ACCEPT, HeaderValue::from_static(accept));
+        if let Some((name, value)) = &self.shared.auth {
+            headers.insert(name.clone(), value.clone());
+        }
+        for (name, value) in &request.headers {
+            let (name, value) = header_pair(name, value)?;
+            headers.insert(name, value);
+        }
+        for (name, value) in &self.options.headers {
+            let (name, value) = header_pair(name, value)?;
+            headers.insert(name, value);
+        }
+        let mut builder = http.request(request.method.clone(), url).headers(headers);
+        if let Some((body, content_type)) = &request.body {
+            builder = builder
+                .header(reqwest::header::CONTENT_TYPE, *content_type)
+                .body(body.clone());
+        }
+        Ok(builder)
+    }
+
+    /// Sends `request`, retrying as the policy allows, until a success response arrives.
+    /// Returns it with the deadline of the attempt that produced it.
+    async fn send(
+        &self,
+        request: &Request,
+        accept: &'static str,
+    ) -> Result<(reqwest::Response, Instant), Error> {
+        let timeout = self.timeout();
+        let policy = RetryPolicy {
+            max_retries: self
+                .options
+                .max_retries
+                .unwrap_or(self.shared.retry.max_retries),
+            ..self.shared.retry
+        };
+        let mut retry = 0;
+        loop {
+            let deadline = Instant::now() + timeout;
+            let attempt =
+                tokio::time::timeout_at(deadline, self.build(request, accept)?.send()).await;
+            let failure = match attempt {
+                Ok(Ok(response)) if response.status().is_success() => {
+                    return Ok((response, deadline));
+                }
+                Ok(Ok(response)) => {
+                    let status = response.status().as_u16();
+                    if retry < policy.max_retries
+                        && policy.should_retry_status(status, response.headers())
+                    {
+                        let delay =
+                            policy.delay(retry, Some(response.headers()), SystemTime::now());
+                        drop(response);
+                        tokio::time::sleep(delay).await;
+                        retry += 1;
+                        continue;
+                    }
+                    let request_id = request_id(response.headers());
+                    let body = tokio::time::timeout_at(deadline, response.bytes())
+                        .await
+                        .ok()
+                        .and_then(Result::ok)
+                        .unwrap_or_default();
+                    return Err(Error::Api(Box::new(ApiError::new(
+                        status, &body, request_id,
+                    ))));
+                }
+                Ok(Err(error)) if error.is_timeout() => Error::Timeout(timeout),
+                Ok(Err(error)) => Error::Transport(error),
+                Err(_) => Error::Timeout(timeout),
+            };
+            if retry >= policy.max_retries || !retryable(&failure) {
+                return Err(failure);
+            }
+            tokio::time::sleep(policy.delay(retry, None, SystemTime::now())).await;
+            retry += 1;
+        }
+    }
+
+    /// Sends `request` and decodes a JSON response.
+    pub(crate) async fn json<T: DeserializeOwned>(&self, request: Request) -> Result<T, Error> {
+        let (status, request_id, body) = self.read(&request, "application/json").await?;
+        serde_json::from_slice(&body)
+            .map_err(|error| Error::decode(status, error, &body, request_id))
+    }
+
+    /// Sends `request` and returns the response body as text.
+    pub(crate) async fn text(&self, request: Request) -> Result<String, Error> {
+        let (status, request_id, body) = self.read(&request, "text/plain, */*").await?;
+        String::from_utf8(body.to_vec())
+            .map_err(|error| Error::decode(status, error, &body, request_id))
+    }
+
+    /// Sends `request` and returns the response body as bytes.
+    pub(crate) async fn bytes(&self, request: Request) -> Result<Bytes, Error> {
+        self.read(&request, "*/*").await.map(|(_, _, body)| body)
+    }
+
+    /// Sends `request` and ignores the body of the response.
+    pub(crate) async fn empty(&self, request: Request) -> Result<(), Error> {
+        self.read(&request, "*/*").await.map(|_| ())
+    }
+
+    async fn read(
+        &self,
+        request: &Request,
+        accept: &'static str,
+    ) -> Result<(u16, Option<String>, Bytes), Error> {
+        let (response, deadline) = self.send(request, accept).await?;
+        let status = response.status().as_u16();
+        let request_id = request_id(response.headers());
+        let body = match tokio::time::timeout_at(deadline, response.bytes()).await {
+            Ok(Ok(body)) => body,
+            Ok(Err(error)) if error.is_timeout() => return Err(Error::Timeout(self.timeout())),
+            Ok(Err(error)) => return Err(Error::Transport(error)),
+            Err(_) => return Err(Error::Timeout(self.timeout())),
+        };
+        Ok((status, request_id, body))
+    }
+
+    /// Sends `request` and decodes the response as a stream of Server-Sent Events. Retries
+    /// happen only before the response arrives, never once events flow.
+    pub(crate) async fn stream<T: DeserializeOwned>(
+        &self,
+        request: Request,
+    ) -> Result<EventStream<T>, Error> {
+        let (response, _) = self.send(&request, "text/event-stream").await?;
+        let status = response.status().as_u16();
+        let request_id = request_id(response.headers());
+        let bytes = response.bytes_stream().map_err(Error::Transport);
+        Ok(EventStream::from_byte_stream(bytes, status, request_id))
+    }
+}
+
+/// Whether a failure without a response is worth another attempt.
+fn retryable(error: &Error) -> bool {
+    match error {
+        Error::Timeout(_) => true,
+        Error::Transport(error) => error.is_connect() || error.is_request() || error.is_body(),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn form_encoding_follows_the_html_rules() {
+        assert_eq!(form_encode("a b&c=d/é*"), "a+b%26c%3Dd%2F%C3%A9*");
+    }
+
+    #[test]
+    fn path_parameters_are_encoded_into_the_template() {
+        let path = Request::path(
+            &["/users/", "/posts/", ""],
+            &["a/b".to_owned(), "1 2".to_owned()],
+        );
+        assert_eq!(path, "/users/a%2Fb/posts/1%202");
+    }
+
+    #[test]
+    fn query_values_follow_explode() {
+        let mut request = Request::new(reqwest::Method::GET, "/".into());
+        request.query("tag", &vec!["a", "b"], true);
+        request.query("ids", &vec![1, 2], false);
+        request.query("missing", &Option::<u8>::None, true);
+        request.query("flag", &true, true);
+        assert_eq!(
+            request.query,
+            vec![
+                ("tag", "a".to_owned()),
+                ("tag", "b".to_owned()),
+                ("ids", "1,2".to_owned()),
+                ("flag", "true".to_owned())
+            ]
+        );
+    }
+
+    #[test]
+    fn stream_flag_is_forced_on_and_off() {
+        let body = serde_json::json!({"model": "m", "stream": true});
+        let plain = Request::new(reqwest::Method::POST, "/".into())
+            .json_with_flag(&body, "stream", false)
+            .unwrap();
+        assert_eq!(
+            plain.body.unwrap().0,
+            Bytes::from_static(br#"{"model":"m","stream":false}"#)
+        );
+        let unset = serde_json::json!({"model": "m"});
+        let plain = Request::new(reqwest::Method::POST, "/".into())
+            .json_with_flag(&unset, "stream", false)
+            .unwrap();
+        assert_eq!(
+            plain.body.unwrap().0,
+            Bytes::from_static(br#"{"model":"m"}"#)
+        );
+        let streaming = Request::new(reqwest::Method::POST, "/".into())
+            .json_with_flag(&unset, "stream", true)
+            .unwrap();
+        assert_eq!(
+            streaming.body.unwrap().0,
+            Bytes::from_static(br#"{"model":"m","stream":true}"#)
+        );
+    }
+
+    #[test]
+    fn debug_output_never_shows_the_key() {
+        static INFO: ApiInfo = ApiInfo {
+            default_base_url: "http://127.0.0.1:9",
+            api_key_env: "X_API_KEY",
+            base_url_env: "X_BASE_URL",
+            user_agent: "test",
+            auth: AuthScheme::Bearer,
+        };
+        let transport = ClientBuilder::new(&INFO)
+            .api_key("sk-secret-value")
+            .build_transport()
+            .unwrap();
+        let debug = format!("{transport:?}");
+        assert!(!debug.contains("sk-secret-value"), "{debug}");
+        assert!(debug.contains("<redacted>"), "{debug}");
+    }
+
+    #[test]
+    fn bad_base_url_is_a_config_error() {
+        static INFO: ApiInfo = ApiInfo {
+            default_base_url: "not a url",
+            api_key_env: "X_API_KEY",
+            base_url_env: "X_BASE_URL",
+            user_agent: "test",
+            auth: AuthScheme::None,
+        };
+        let error = ClientBuilder::new(&INFO).build_transport().unwrap_err();
+        assert!(
+            matches!(error, Error::Config(ref message) if message.contains("not a url")),
+            "{error}"
+        );
+    }
+}

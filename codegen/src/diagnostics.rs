@@ -1,0 +1,96 @@
+//! Errors and warnings, each naming its place in the spec.
+
+use std::fmt;
+
+/// A construct the generator met, with the JSON pointer of its place in the spec.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Diagnostic {
+    /// JSON pointer into the spec, e.g. `#/components/schemas/Foo/properties/bar`.
+    pub pointer: String,
+    /// What was found and what the generator did about it.
+    pub message: String,
+}
+
+impl Diagnostic {
+    pub(crate) fn new(pointer: impl Into<String>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            pointer: pointer.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.pointer, self.message)
+    }
+}
+
+/// Why a spec could not be turned into a crate.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The text is not YAML or JSON.
+    #[error("{source_name}:{line}:{column}: not valid YAML/JSON: {message}")]
+    Syntax {
+        /// The file (or other name) the text came from.
+        source_name: String,
+        /// 1-based line of the problem.
+        line: usize,
+        /// 1-based column of the problem.
+        column: usize,
+        /// What the parser found.
+        message: String,
+    },
+    /// The document parses but is not an OpenAPI 3.x document.
+    #[error("{source_name}: {}{message}", location(.line, .pointer))]
+    NotOpenApi {
+        /// The file (or other name) the text came from.
+        source_name: String,
+        /// JSON pointer of the problem, when it has one.
+        pointer: Option<String>,
+        /// 1-based line of the problem, when known.
+        line: Option<usize>,
+        /// What is wrong.
+        message: String,
+    },
+    /// The spec is an OpenAPI document, but one the generator cannot turn into a crate
+    /// (duplicate operation names, for example).
+    #[error("{}", list(.0))]
+    Invalid(Vec<Diagnostic>),
+    /// The emitted code did not parse: a bug in the generator, reported with the file it hit.
+    #[error(
+        "internal error: emitted code for {file} does not parse ({message}); please report it with the spec"
+    )]
+    Emit {
+        /// The generated file.
+        file: String,
+        /// The parser's message.
+        message: String,
+    },
+    /// Reading or writing a file failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+fn location(line: &Option<usize>, pointer: &Option<String>) -> String {
+    match (line, pointer) {
+        (Some(line), Some(pointer)) => format!("line {line}, at {pointer}: "),
+        (None, Some(pointer)) => format!("at {pointer}: "),
+        (Some(line), None) => format!("line {line}: "),
+        (None, None) => String::new(),
+    }
+}
+
+fn list(diagnostics: &[Diagnostic]) -> String {
+    diagnostics
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n")
+}

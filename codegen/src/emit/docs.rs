@@ -1,0 +1,280 @@
+//! Spec descriptions → doc comments that rustdoc renders without warnings.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::model::Docs;
+
+/// `#[doc]` attributes (and `#[deprecated]`) for a documented item.
+pub(crate) fn attrs(docs: &Docs) -> TokenStream {
+    let text = render(docs);
+    let lines = doc_lines(&text);
+    let deprecated = docs.deprecated.then(|| quote!(#[deprecated]));
+    quote! {
+        #(#[doc = #lines])*
+        #deprecated
+    }
+}
+
+/// `#[doc]` attributes for plain text written by the generator (already valid markdown).
+pub(crate) fn plain(text: &str) -> TokenStream {
+    let lines = doc_lines(text);
+    quote!(#(#[doc = #lines])*)
+}
+
+/// `#![doc]` attributes for the module or crate the text documents.
+pub(crate) fn inner(text: &str) -> TokenStream {
+    let lines = doc_lines(text);
+    quote!(#(#![doc = #lines])*)
+}
+
+/// Splits text into doc lines with the leading space rustdoc expects after `///`.
+fn doc_lines(text: &str) -> Vec<String> {
+    if text.trim().is_empty() {
+        return Vec::new();
+    }
+    text.trim_end()
+        .lines()
+        .map(|line| {
+            if line.is_empty() {
+                String::new()
+            } else {
+                format!(" {line}")
+            }
+        })
+        .collect()
+}
+
+/// The markdown of a [`Docs`]: description, then constraints, default and example.
+pub(crate) fn render(docs: &Docs) -> String {
+    let mut out = String::new();
+    if let Some(description) = &docs.description {
+        out.push_str(&sanitize(description));
+    }
+    let mut facts: Vec<String> = docs.constraints.iter().map(|c| sanitize(c)).collect();
+    if let Some(default) = &docs.default {
+        facts.push(format!("Default: {}", code(default)));
+    }
+    if let Some(example) = &docs.example {
+        let compact = example.to_string();
+        if compact.len() <= 80 {
+            facts.push(format!("Example: {}", code(example)));
+        } else {
+            let pretty = serde_json::to_string_pretty(example).unwrap_or(compact);
+            if !out.is_empty() || !facts.is_empty() {
+                push_paragraph(
+                    &mut out,
+                    &facts
+                        .drain(..)
+                        .map(|f| format!("- {f}"))
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                );
+            }
+            push_paragraph(
+                &mut out,
+                &format!(
+                    "Example:\n\n```json\n{}\n```",
+                    pretty.replace("```", "` ` `")
+                ),
+            );
+            return out;
+        }
+    }
+    if !facts.is_empty() {
+        push_paragraph(
+            &mut out,
+            &facts
+                .iter()
+                .map(|f| format!("- {f}"))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        );
+    }
+    out
+}
+
+fn push_paragraph(out: &mut String, paragraph: &str) {
+    if paragraph.is_empty() {
+        return;
+    }
+    if !out.is_empty() {
+        out.push_str("\n\n");
+    }
+    out.push_str(paragraph);
+}
+
+/// A JSON value as inline code, with backticks that cannot end the span early.
+fn code(value: &serde_json::Value) -> String {
+    let text = match value {
+        serde_json::Value::String(text) => format!("\"{text}\""),
+        other => other.to_string(),
+    };
+    if text.contains('`') {
+        format!("`` {} ``", text.replace("``", "` `"))
+    } else {
+        format!("`{text}`")
+    }
+}
+
+/// Makes spec markdown safe for rustdoc: fenced code gets a non-Rust language, stray brackets
+/// cannot become broken intra-doc links, `<` cannot open an HTML tag, bare URLs become links,
+/// and indentation cannot start an (untested, unparsable) Rust code block.
+pub(crate) fn sanitize(text: &str) -> String {
+    let mut out = Vec::new();
+    let mut in_fence = false;
+    for line in text.replace("\r\n", "\n").replace('\r', "\n").lines() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            let fence = &trimmed[..3];
+            if in_fence {
+                out.push(fence.to_owned());
+            } else {
+                out.push(format!("{fence}text"));
+            }
+            in_fence = !in_fence;
+            continue;
+        }
+        if in_fence {
+            out.push(line.to_owned());
+        } else {
+            out.push(escape_line(trimmed));
+        }
+    }
+    if in_fence {
+        out.push("```".to_owned());
+    }
+    out.join("\n").trim().to_owned()
+}
+
+fn escape_line(line: &str) -> String {
+    let chars: Vec<char> = line.chars().collect();
+    let mut out = String::with_capacity(line.len() + 8);
+    let mut in_code = false;
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '`' {
+            in_code = !in_code;
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        if in_code {
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        match c {
+            '[' => {
+                // Keep `[text](url)`; escape every other bracket.
+                let close = chars[i..].iter().position(|&c| c == ']').map(|p| p + i);
+                match close {
+                    Some(close)
+                        if chars.get(close + 1) == Some(&'(')
+                            && !chars[i + 1..close].contains(&'[') =>
+                    {
+                        let link_end = chars[close..]
+                            .iter()
+                            .position(|&c| c == ')')
+                            .map(|p| p + close);
+                        match link_end {
+                            Some(end) => {
+                                out.extend(&chars[i..=end]);
+                                i = end + 1;
+                                continue;
+                            }
+                            None => out.push_str("\\["),
+                        }
+                    }
+                    _ => out.push_str("\\["),
+                }
+            }
+            ']' => out.push_str("\\]"),
+            '<' => {
+                let rest: String = chars[i + 1..].iter().take(8).collect();
+                let close = chars[i..].iter().position(|&c| c == '>');
+                if (rest.starts_with("http://") || rest.starts_with("https://")) && close.is_some()
+                {
+                    if let Some(close) = close {
+                        out.extend(&chars[i..=i + close]);
+                        i += close + 1;
+                        continue;
+                    }
+                }
+                out.push_str("&lt;");
+            }
+            '>' if i > 0 => out.push_str("&gt;"),
+            '\\' => out.push_str("\\\\"),
+            'h' if starts_url(&chars[i..]) && !preceded_by_link(&chars[..i]) => {
+                let end = chars[i..]
+                    .iter()
+                    .position(|&c| {
+                        c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | '`' | ')' | ']')
+                    })
+                    .map_or(chars.len(), |p| p + i);
+                let mut url: String = chars[i..end].iter().collect();
+                let mut trailing = String::new();
+                while url.ends_with(['.', ',', ';', ':']) {
+                    if let Some(last) = url.pop() {
+                        trailing.insert(0, last);
+                    }
+                }
+                out.push('<');
+                out.push_str(&url);
+                out.push('>');
+                out.push_str(&trailing);
+                i = end;
+                continue;
+            }
+            other => out.push(other),
+        }
+        i += 1;
+    }
+    out
+}
+
+fn starts_url(chars: &[char]) -> bool {
+    let head: String = chars.iter().take(8).collect();
+    head.starts_with("http://") || head.starts_with("https://")
+}
+
+fn preceded_by_link(before: &[char]) -> bool {
+    matches!(before.last(), Some('(') | Some('<'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sanitize_keeps_links_and_escapes_the_rest() {
+        assert_eq!(
+            sanitize("see [the docs](https://x.io) or [0, 1]"),
+            "see [the docs](https://x.io) or \\[0, 1\\]"
+        );
+        assert_eq!(
+            sanitize("a <b> tag and `<code>[x]`"),
+            "a &lt;b&gt; tag and `<code>[x]`"
+        );
+        assert_eq!(sanitize("visit https://x.io/a."), "visit <https://x.io/a>.");
+        assert_eq!(sanitize("```\nfn x() {\n```"), "```text\nfn x() {\n```");
+        assert_eq!(sanitize("    indented"), "indented");
+        assert_eq!(sanitize("a\\b"), "a\\\\b");
+    }
+
+    #[test]
+    fn render_lists_constraints_default_and_example() {
+        let docs = Docs {
+            description: Some("Sampling temperature.".into()),
+            constraints: vec!["Range: 0 <= x <= 2".into()],
+            default: Some(serde_json::json!(1)),
+            example: Some(serde_json::json!(0.7)),
+            ..Docs::default()
+        };
+        assert_eq!(
+            render(&docs),
+            "Sampling temperature.\n\n- Range: 0 &lt;= x &lt;= 2\n- Default: `1`\n- Example: `0.7`"
+        );
+    }
+}

@@ -1,0 +1,76 @@
+//! The generated crate's `Cargo.toml`.
+
+use crate::Settings;
+use crate::model::Api;
+
+/// `Cargo.toml` of the generated crate: standalone (no workspace inheritance), so the crate can
+/// be copied out of this repository and still build.
+pub(crate) fn cargo_toml(api: &Api, settings: &Settings) -> String {
+    let version = settings
+        .crate_version
+        .clone()
+        .unwrap_or_else(|| semver_or_default(&api.version));
+    let description = format!("Generated async client for the {}", api.title).replace('"', "'");
+    format!(
+        r#"[package]
+name = "{name}"
+version = "{version}"
+edition = "2024"
+rust-version = "1.85"
+description = "{description}"
+license = "MIT OR Apache-2.0"
+publish = false
+
+[lib]
+# Spec descriptions may contain code blocks that are not Rust.
+doctest = false
+
+[dependencies]
+bytes = "1"
+futures-util = {{ version = "0.3", default-features = false }}
+reqwest = {{ version = "0.12", default-features = false, features = ["rustls-tls", "stream", "http2"] }}
+serde = {{ version = "1", features = ["derive"] }}
+serde_json = {{ version = "1", features = ["preserve_order"] }}
+thiserror = "2"
+tokio = {{ version = "1", features = ["time"] }}
+
+[dev-dependencies]
+tokio = {{ version = "1", features = ["macros", "rt-multi-thread"] }}
+"#,
+        name = settings.crate_name,
+    )
+}
+
+/// The spec's version when it is semver (`1.0.0`), padded when it is short (`1.2` → `1.2.0`),
+/// else `0.1.0`.
+fn semver_or_default(version: &str) -> String {
+    let parts: Vec<&str> = version.trim_start_matches('v').split('.').collect();
+    let numeric = parts
+        .iter()
+        .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()));
+    match parts.len() {
+        1..=3 if numeric => {
+            let mut parts: Vec<String> = parts
+                .iter()
+                .map(|part| part.trim_start_matches('0').to_owned())
+                .map(|p| if p.is_empty() { "0".to_owned() } else { p })
+                .collect();
+            parts.resize(3, "0".to_owned());
+            parts.join(".")
+        }
+        _ => "0.1.0".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_become_semver() {
+        assert_eq!(semver_or_default("1.0.0"), "1.0.0");
+        assert_eq!(semver_or_default("v2"), "2.0.0");
+        assert_eq!(semver_or_default("2021-04-01"), "0.1.0");
+        assert_eq!(semver_or_default("1.01"), "1.1.0");
+    }
+}

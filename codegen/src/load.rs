@@ -1,0 +1,310 @@
+//! Stage 1: the text of a spec → an [`openapiv3::OpenAPI`] document.
+//!
+//! YAML and JSON are both read (JSON through serde_json for exact line numbers). OpenAPI 3.1
+//! constructs are rewritten into their 3.0 equivalents first, so the later stages see one model.
+
+use openapiv3::OpenAPI;
+use serde_json::{Map, Value};
+
+use crate::diagnostics::Error;
+
+/// A loaded spec: the typed document, and the raw (normalized) tree that `$ref`s point into.
+#[derive(Debug, Clone)]
+pub struct Spec {
+    /// The typed OpenAPI document.
+    pub document: OpenAPI,
+    /// The same document as JSON, after 3.1 normalization.
+    pub raw: Value,
+}
+
+/// Parses `text` (YAML or JSON) into an OpenAPI 3.x document. `source` names it in errors.
+pub fn load(source: &str, text: &str) -> Result<Spec, Error> {
+    let not_openapi =
+        |pointer: Option<String>, line: Option<usize>, message: String| Error::NotOpenApi {
+            source_name: source.to_owned(),
+            pointer,
+            line,
+            message,
+        };
+    if text.trim().is_empty() {
+        return Err(not_openapi(
+            None,
+            None,
+            "the file is empty; expected an OpenAPI 3.x document".into(),
+        ));
+    }
+    let mut value = parse_value(source, text)?;
+    let Some(root) = value.as_object() else {
+        return Err(not_openapi(
+            Some("#".into()),
+            None,
+            "the document is not a mapping; expected an OpenAPI 3.x document with `openapi`, `info` and `paths`".into(),
+        ));
+    };
+    match root.get("openapi") {
+        Some(Value::String(version)) if version.starts_with("3.") => {}
+        Some(other) => {
+            return Err(not_openapi(
+                Some("#/openapi".into()),
+                None,
+                format!("unsupported OpenAPI version {other}; this generator reads 3.0 and 3.1"),
+            ));
+        }
+        None if root.contains_key("swagger") => {
+            return Err(not_openapi(
+                Some("#/swagger".into()),
+                None,
+                "this is a Swagger 2.0 document; convert it to OpenAPI 3 first (for example with swagger2openapi)".into(),
+            ));
+        }
+        None => {
+            return Err(not_openapi(
+                Some("#".into()),
+                None,
+                "no `openapi` version field: this is not an OpenAPI document".into(),
+            ));
+        }
+    }
+    normalize_document(&mut value);
+    let document: OpenAPI = serde_path_to_error::deserialize(&value).map_err(|error| {
+        let pointer = pointer_of(error.path());
+        let line = line_of_pointer(text, &pointer);
+        not_openapi(Some(pointer), line, error.into_inner().to_string())
+    })?;
+    Ok(Spec {
+        document,
+        raw: value,
+    })
+}
+
+fn parse_value(source: &str, text: &str) -> Result<Value, Error> {
+    if text.trim_start().starts_with('{') {
+        return serde_json::from_str(text).map_err(|error| Error::Syntax {
+            source_name: source.to_owned(),
+            line: error.line(),
+            column: error.column(),
+            message: error.to_string(),
+        });
+    }
+    serde_yaml::from_str(text).map_err(|error| {
+        let (line, column) = error
+            .location()
+            .map_or((0, 0), |location| (location.line(), location.column()));
+        Error::Syntax {
+            source_name: source.to_owned(),
+            line,
+            column,
+            message: error.to_string(),
+        }
+    })
+}
+
+/// The JSON pointer (`#/a/b`) of a serde path.
+fn pointer_of(path: &serde_path_to_error::Path) -> String {
+    let mut pointer = String::from("#");
+    for segment in path.iter() {
+        match segment {
+            serde_path_to_error::Segment::Seq { index } => {
+                pointer.push('/');
+                pointer.push_str(&index.to_string());
+            }
+            serde_path_to_error::Segment::Map { key } => {
+                pointer.push('/');
+                pointer.push_str(&escape_pointer(key));
+            }
+            serde_path_to_error::Segment::Enum { .. } | serde_path_to_error::Segment::Unknown => {}
+        }
+    }
+    pointer
+}
+
+/// Escapes one JSON pointer segment (RFC 6901).
+pub(crate) fn escape_pointer(segment: &str) -> String {
+    segment.replace('~', "~0").replace('/', "~1")
+}
+
+/// The line where the last key of `pointer` appears, found by walking keys in order. Good
+/// enough to point a person at the place; `None` when the keys cannot be followed in the text.
+fn line_of_pointer(text: &str, pointer: &str) -> Option<usize> {
+    let mut from = 0;
+    let mut found = None;
+    for segment in pointer
+        .trim_start_matches('#')
+        .split('/')
+        .filter(|s| !s.is_empty())
+    {
+        let key = segment.replace("~1", "/").replace("~0", "~");
+        if key.parse::<usize>().is_ok() {
+            continue;
+        }
+        let candidates = [format!("\"{key}\""), format!("{key}:"), format!("'{key}'")];
+        let offset = candidates
+            .iter()
+            .filter_map(|needle| text[from..].find(needle.as_str()))
+            .min()?;
+        from += offset;
+        found = Some(text[..from].matches('\n').count() + 1);
+        from += key.len();
+    }
+    found
+}
+
+/// Rewrites OpenAPI 3.1 (JSON Schema 2020-12) idioms into the 3.0 form the model reads, and a
+/// few common 3.0 deviations (numeric `exclusiveMinimum`) too. Idempotent on 3.0 documents.
+fn normalize_document(document: &mut Value) {
+    let Some(root) = document.as_object_mut() else {
+        return;
+    };
+    if let Some(Value::Object(components)) = root.get_mut("components") {
+        if let Some(Value::Object(schemas)) = components.get_mut("schemas") {
+            schemas.values_mut().for_each(normalize_schema);
+        }
+    }
+    for key in ["paths", "components", "webhooks"] {
+        if let Some(value) = root.get_mut(key) {
+            normalize_schema_slots(value);
+        }
+    }
+}
+
+/// Finds the `schema` slots of parameters, media types and headers anywhere below `value`.
+fn normalize_schema_slots(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map.iter_mut() {
+                if key == "schema" && child.is_object() {
+                    normalize_schema(child);
+                } else if key != "schemas" && key != "example" && key != "examples" {
+                    normalize_schema_slots(child);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(normalize_schema_slots),
+        _ => {}
+    }
+}
+
+/// Normalizes one schema and every schema nested in it.
+fn normalize_schema(schema: &mut Value) {
+    let Value::Object(map) = schema else {
+        return;
+    };
+    normalize_type_array(map);
+    if let Some(value) = map.remove("const") {
+        map.entry("enum")
+            .or_insert_with(|| Value::Array(vec![value]));
+    }
+    if let Some(Value::Array(mut examples)) = map.remove("examples") {
+        if !examples.is_empty() && !map.contains_key("example") {
+            map.insert("example".into(), examples.swap_remove(0));
+        }
+    }
+    for (exclusive, bound) in [
+        ("exclusiveMinimum", "minimum"),
+        ("exclusiveMaximum", "maximum"),
+    ] {
+        if let Some(Value::Number(number)) = map.get(exclusive).cloned() {
+            map.insert(bound.into(), Value::Number(number));
+            map.insert(exclusive.into(), Value::Bool(true));
+        }
+    }
+    for union in ["oneOf", "anyOf"] {
+        if let Some(Value::Array(variants)) = map.get_mut(union) {
+            let before = variants.len();
+            variants.retain(|variant| !is_null_schema(variant));
+            if variants.len() != before {
+                map.insert("nullable".into(), Value::Bool(true));
+            }
+        }
+    }
+    if map.contains_key("$ref") && map.len() > 1 {
+        // 3.1 lets a reference carry siblings (a description, `nullable`); 3.0 ignores them.
+        // Wrapping the reference in a one-element `allOf` keeps both meanings.
+        if let Some(reference) = map.remove("$ref") {
+            let mut target = Map::new();
+            target.insert("$ref".into(), reference);
+            map.insert("allOf".into(), Value::Array(vec![Value::Object(target)]));
+        }
+    }
+    for key in ["items", "additionalProperties", "not"] {
+        if let Some(child) = map.get_mut(key) {
+            normalize_schema(child);
+        }
+    }
+    if let Some(Value::Object(properties)) = map.get_mut("properties") {
+        properties.values_mut().for_each(normalize_schema);
+    }
+    for key in ["allOf", "oneOf", "anyOf"] {
+        if let Some(Value::Array(children)) = map.get_mut(key) {
+            children.iter_mut().for_each(normalize_schema);
+        }
+    }
+}
+
+fn is_null_schema(schema: &Value) -> bool {
+    match schema.get("type") {
+        Some(Value::String(kind)) => kind == "null",
+        Some(Value::Array(kinds)) => kinds.iter().all(|kind| kind == "null"),
+        _ => false,
+    }
+}
+
+/// `type: [string, "null"]` → `type: string, nullable: true`. Several non-null types cannot be
+/// expressed in 3.0: the `type` is dropped, so the schema reads as "any value".
+fn normalize_type_array(map: &mut Map<String, Value>) {
+    let Some(Value::Array(kinds)) = map.get("type") else {
+        return;
+    };
+    let nullable = kinds.iter().any(|kind| kind == "null");
+    let others: Vec<Value> = kinds
+        .iter()
+        .filter(|kind| *kind != "null")
+        .cloned()
+        .collect();
+    match others.as_slice() {
+        [single] => {
+            map.insert("type".into(), single.clone());
+        }
+        _ => {
+            map.remove("type");
+        }
+    }
+    if nullable {
+        map.insert("nullable".into(), Value::Bool(true));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalizes_openapi_31_schema_idioms() {
+        let mut schema = serde_json::json!({
+            "type": ["integer", "null"],
+            "exclusiveMinimum": 0,
+            "examples": [3, 4],
+            "properties": {"kind": {"const": "cat"}},
+            "anyOf": [{"type": "null"}, {"$ref": "#/components/schemas/A", "description": "an A"}]
+        });
+        normalize_schema(&mut schema);
+        assert_eq!(
+            schema,
+            serde_json::json!({
+                "type": "integer",
+                "nullable": true,
+                "exclusiveMinimum": true,
+                "minimum": 0,
+                "example": 3,
+                "properties": {"kind": {"enum": ["cat"]}},
+                "anyOf": [{"description": "an A", "allOf": [{"$ref": "#/components/schemas/A"}]}]
+            })
+        );
+    }
+
+    #[test]
+    fn line_of_pointer_follows_keys_in_order() {
+        let text = "openapi: 3.0.3\npaths:\n  /a:\n    get:\n      responses: 5\n";
+        assert_eq!(line_of_pointer(text, "#/paths/~1a/get/responses"), Some(5));
+    }
+}

@@ -1,0 +1,391 @@
+//! Stage 2: the OpenAPI document → a plain model of the API.
+//!
+//! The model is plain data: named types with every `$ref` resolved and every inline schema
+//! named, and operations with their parameters, bodies and responses. It holds no tokens and
+//! knows nothing about formatting; [`crate::emit`] is a function of it.
+
+mod operations;
+mod refs;
+mod schema;
+mod types;
+
+use serde_json::Value;
+
+use crate::Settings;
+use crate::diagnostics::{Diagnostic, Error};
+use crate::load::Spec;
+
+use operations::build_operations;
+
+/// The whole API as the emitter needs it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Api {
+    /// `info.title`.
+    pub title: String,
+    /// `info.version`.
+    pub version: String,
+    /// `info.description`.
+    pub description: Option<String>,
+    /// The first server URL, the client's default base URL.
+    pub base_url: Option<String>,
+    /// Prefix of the environment variables the client reads (`DEEPSHI` → `DEEPSHI_API_KEY`).
+    pub env_prefix: String,
+    /// How requests authenticate.
+    pub auth: Auth,
+    /// Every named type, sorted by name.
+    pub types: Vec<TypeDef>,
+    /// Every operation, in spec order.
+    pub operations: Vec<Operation>,
+    /// The type of error bodies when all operations share one error schema.
+    pub error_body: Option<TypeRef>,
+}
+
+/// How the client authenticates, from the spec's security scheme.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Auth {
+    /// No security scheme the client can apply.
+    None,
+    /// `Authorization: Bearer <key>`.
+    Bearer,
+    /// The key in a header of this name.
+    Header(String),
+    /// The key in a query parameter of this name.
+    Query(String),
+}
+
+/// A named Rust type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeDef {
+    /// The Rust name, unique in the crate.
+    pub name: String,
+    /// Where the schema is in the spec.
+    pub pointer: String,
+    /// Documentation.
+    pub docs: Docs,
+    /// What kind of type it is.
+    pub kind: TypeKind,
+}
+
+/// The documentation a schema carries.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Docs {
+    /// `title` and `description`, joined.
+    pub description: Option<String>,
+    /// `deprecated: true`.
+    pub deprecated: bool,
+    /// `example`.
+    pub example: Option<Value>,
+    /// `default`.
+    pub default: Option<Value>,
+    /// Constraints in words (`0 <= x <= 2`, `at most 4 items`, format).
+    pub constraints: Vec<String>,
+}
+
+/// The shape of a named type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeKind {
+    /// A struct.
+    Struct(StructDef),
+    /// An enum of string (or integer) values with a fallback for unknown values.
+    Enum(EnumDef),
+    /// A `oneOf`/`anyOf`: an enum of types.
+    Union(UnionDef),
+    /// Another name for a type (`pub type X = Y;`), or a newtype when it is recursive.
+    Alias { target: TypeRef, newtype: bool },
+}
+
+/// An object schema.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StructDef {
+    /// The properties, in spec order.
+    pub fields: Vec<Field>,
+    /// Properties not named in the schema: a typed map from `additionalProperties`, or any JSON
+    /// value, so that reading and writing a value keeps every field. `None` when
+    /// `additionalProperties: false`.
+    pub extra: Option<ExtraFields>,
+}
+
+/// The field that collects properties the schema does not name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExtraFields {
+    /// The Rust name of the field.
+    pub name: String,
+    /// The value type; [`TypeRef::Json`] for free-form.
+    pub value: TypeRef,
+}
+
+/// A struct field.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    /// The Rust name (may be `r#type`).
+    pub name: String,
+    /// The JSON name.
+    pub wire_name: String,
+    /// The type without the `Option` of optional or nullable fields.
+    pub ty: TypeRef,
+    /// In `required`.
+    pub required: bool,
+    /// May be `null`.
+    pub nullable: bool,
+    /// Only ever in responses.
+    pub read_only: bool,
+    /// Documentation.
+    pub docs: Docs,
+}
+
+impl Field {
+    /// Whether the Rust type is `Option<ty>`.
+    pub fn is_option(&self) -> bool {
+        !self.required || self.nullable
+    }
+}
+
+/// An enum of values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnumDef {
+    /// The listed values.
+    pub variants: Vec<EnumVariant>,
+    /// Whether values are strings or integers.
+    pub repr: EnumRepr,
+    /// The name of the variant that keeps a value the spec does not list.
+    pub fallback: String,
+}
+
+/// How an enum's values are written in JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EnumRepr {
+    /// `"value"`.
+    String,
+    /// `42`.
+    Integer,
+}
+
+/// One enum value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnumVariant {
+    /// The Rust variant name.
+    pub name: String,
+    /// The value as JSON text would have it (`auto`, `42`).
+    pub value: String,
+}
+
+/// A `oneOf`/`anyOf`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnionDef {
+    /// The alternatives, in spec order.
+    pub variants: Vec<UnionVariant>,
+    /// The property whose value says which alternative a value is (from `discriminator`, or
+    /// found: every alternative an object with a distinct constant for the same property).
+    pub tag: Option<String>,
+    /// The name of the variant that keeps a value no alternative matches.
+    pub fallback: String,
+}
+
+/// One alternative of a union.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnionVariant {
+    /// The Rust variant name.
+    pub name: String,
+    /// The type it holds.
+    pub ty: TypeRef,
+    /// Its tag values, when the union is tagged (a `mapping` may give several).
+    pub tag_values: Vec<String>,
+}
+
+/// A reference to a type.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TypeRef {
+    /// A [`TypeDef`] by its Rust name.
+    Named(String),
+    /// `String`.
+    String,
+    /// `bool`.
+    Bool,
+    /// An integer type.
+    Integer(IntegerType),
+    /// `f64`.
+    Number,
+    /// Any JSON value.
+    Json,
+    /// `Vec<T>`.
+    Vec(Box<TypeRef>),
+    /// `BTreeMap<String, T>`.
+    Map(Box<TypeRef>),
+    /// `Option<T>` (nullable array items and map values).
+    Option(Box<TypeRef>),
+    /// `Box<T>`, to break a recursive type.
+    Boxed(Box<TypeRef>),
+    /// Raw bytes (a binary request body).
+    Bytes,
+}
+
+/// Integer widths, from `format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum IntegerType {
+    /// `int32`.
+    I32,
+    /// `int64` or none.
+    I64,
+    /// `uint32`.
+    U32,
+    /// `uint64`.
+    U64,
+}
+
+/// An operation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Operation {
+    /// The client method name.
+    pub method_name: String,
+    /// `GET`, `POST`, ...
+    pub http_method: String,
+    /// The path template (`/users/{id}`).
+    pub path: String,
+    /// Where it is in the spec.
+    pub pointer: String,
+    /// Summary and description.
+    pub docs: Docs,
+    /// Path parameters, in template order.
+    pub path_params: Vec<Param>,
+    /// Query and header parameters, in a struct of their own.
+    pub params: Option<ParamsStruct>,
+    /// The request body.
+    pub body: Option<Body>,
+    /// What a success returns.
+    pub response: ResponseKind,
+    /// When the success response also offers `text/event-stream`: the event type.
+    pub stream: Option<Stream>,
+}
+
+/// A parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param {
+    /// The Rust name.
+    pub name: String,
+    /// The name in the path, query or header.
+    pub wire_name: String,
+    /// Its type.
+    pub ty: TypeRef,
+    /// Required.
+    pub required: bool,
+    /// Where it goes.
+    pub location: ParamLocation,
+    /// For arrays in the query: repeat the key (`explode`) or join with commas.
+    pub explode: bool,
+    /// Documentation.
+    pub docs: Docs,
+}
+
+/// Where a parameter goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamLocation {
+    /// In the path.
+    Path,
+    /// In the query string.
+    Query,
+    /// In a header.
+    Header,
+}
+
+/// The query and header parameters of one operation, as a struct.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParamsStruct {
+    /// The name of the struct (a [`TypeDef`] is made for it too).
+    pub type_name: String,
+    /// The parameters.
+    pub params: Vec<Param>,
+}
+
+/// A request body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Body {
+    /// Its Rust type.
+    pub ty: TypeRef,
+    /// How it is encoded.
+    pub encoding: BodyEncoding,
+    /// The media type sent as `Content-Type`.
+    pub content_type: String,
+    /// Required by the spec.
+    pub required: bool,
+}
+
+/// How a body is put on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyEncoding {
+    /// JSON.
+    Json,
+    /// `application/x-www-form-urlencoded`.
+    Form,
+    /// `multipart/form-data`.
+    Multipart,
+    /// Text as given (`text/plain`, `application/jose`, ...).
+    Text,
+    /// Bytes as given (`application/octet-stream`, images, ...).
+    Bytes,
+}
+
+/// What a successful call returns.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ResponseKind {
+    /// A JSON body of this type.
+    Json(TypeRef),
+    /// A text body.
+    Text,
+    /// A binary body.
+    Bytes,
+    /// No body.
+    Empty,
+}
+
+/// The streaming variant of an operation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stream {
+    /// The type of one event's `data`.
+    pub event: TypeRef,
+    /// The request-body field that switches the response to a stream (`x-stream-field`).
+    pub flag_field: Option<String>,
+}
+
+/// Builds the model of a loaded spec, and the warnings for constructs that fell back.
+pub fn build(spec: &Spec, settings: &Settings) -> Result<(Api, Vec<Diagnostic>), Error> {
+    let mut builder = types::TypeBuilder::new(&spec.raw);
+    builder.build_components();
+    let operations = build_operations(&mut builder)?;
+    let error_body = operations::common_error_body(&mut builder);
+    let (types, mut warnings) = builder.finish();
+    let auth = operations::auth(&spec.raw, &mut warnings);
+    warnings.sort();
+    warnings.dedup();
+    let info = &spec.document.info;
+    let env_prefix = info
+        .extensions
+        .get("x-env-prefix")
+        .and_then(Value::as_str)
+        .map_or_else(
+            || crate::names::const_name(&settings.crate_name),
+            crate::names::const_name,
+        );
+    let api = Api {
+        title: info.title.clone(),
+        version: info.version.clone(),
+        description: info.description.clone(),
+        base_url: spec.document.servers.first().map(server_url),
+        env_prefix,
+        auth,
+        types,
+        operations,
+        error_body,
+    };
+    Ok((api, warnings))
+}
+
+/// The server URL with its variables set to their defaults.
+fn server_url(server: &openapiv3::Server) -> String {
+    let mut url = server.url.clone();
+    if let Some(variables) = &server.variables {
+        for (name, variable) in variables {
+            url = url.replace(&format!("{{{name}}}"), &variable.default);
+        }
+    }
+    url
+}

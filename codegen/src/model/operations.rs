@@ -1,0 +1,696 @@
+//! Paths → [`Operation`]s: parameters, bodies, responses and streams, described before any
+//! code is written.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use super::refs;
+use super::types::{TypeBuilder, docs_of};
+use super::{
+    Auth, Body, BodyEncoding, Docs, Field, Operation, Param, ParamLocation, ParamsStruct,
+    ResponseKind, Stream, StructDef, TypeDef, TypeKind, TypeRef,
+};
+use crate::diagnostics::{Diagnostic, Error};
+use crate::load::escape_pointer;
+use crate::names::{self, Namespace};
+
+const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// Names the generated `Client` already uses.
+const CLIENT_METHODS: [&str; 8] = [
+    "new",
+    "builder",
+    "from_env",
+    "with_options",
+    "base_url",
+    "clone",
+    "fmt",
+    "from_core",
+];
+
+/// Header parameters the client sets itself; OpenAPI says to ignore them in parameter lists.
+const MANAGED_HEADERS: [&str; 3] = ["accept", "content-type", "authorization"];
+
+/// Builds every operation, in spec order.
+pub(crate) fn build_operations(builder: &mut TypeBuilder<'_>) -> Result<Vec<Operation>, Error> {
+    let raw = builder.raw();
+    let mut method_names = Namespace::with_reserved(CLIENT_METHODS);
+    let mut seen_ids: BTreeMap<String, String> = BTreeMap::new();
+    let mut operations = Vec::new();
+    let Some(paths) = raw.get("paths").and_then(Value::as_object) else {
+        return Ok(operations);
+    };
+    for (path, item) in paths {
+        let mut item_pointer = format!("#/paths/{}", escape_pointer(path));
+        let mut item = item;
+        if let Some(reference) = item.get("$ref").and_then(Value::as_str) {
+            match refs::resolve(raw, reference) {
+                Ok((target, pointer)) => {
+                    item = target;
+                    item_pointer = pointer;
+                }
+                Err(_) => {
+                    builder.warn(
+                        &item_pointer,
+                        format!("`$ref: {reference}` cannot be followed; the path is left out"),
+                    );
+                    continue;
+                }
+            }
+        }
+        for method in METHODS {
+            let Some(operation) = item.get(method) else {
+                continue;
+            };
+            let pointer = format!("{item_pointer}/{method}");
+            let id = operation
+                .get("operationId")
+                .and_then(Value::as_str)
+                .map(str::trim)
+                .filter(|id| !id.is_empty());
+            let wanted = match id {
+                Some(id) => {
+                    if let Some(first) = seen_ids.insert(id.to_owned(), pointer.clone()) {
+                        builder.warn(&pointer, format!("operationId `{id}` is also used at {first}; this method gets a numbered name"));
+                    }
+                    names::field_name(id)
+                }
+                None => {
+                    let fallback = names::field_name(&format!("{method} {}", path_words(path)));
+                    builder.warn(&pointer, format!("no operationId; the method is named `{fallback}` after the method and path"));
+                    fallback
+                }
+            };
+            let method_name = method_names.claim(&wanted);
+            let type_base = names::type_name(names::unraw(&method_name));
+            let op = build_operation(
+                builder,
+                path,
+                method,
+                &pointer,
+                item,
+                operation,
+                method_name.clone(),
+                &type_base,
+            )?;
+            if op.stream.is_some() {
+                let stream_name = format!("{}_stream", names::unraw(&method_name));
+                if method_names.contains(&stream_name) {
+                    builder.warn(&pointer, format!("`{stream_name}` is taken by another operation; the streaming method is left out"));
+                } else {
+                    method_names.claim(&stream_name);
+                }
+            }
+            operations.push(op);
+        }
+    }
+    Ok(operations)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn build_operation<'a>(
+    builder: &mut TypeBuilder<'a>,
+    path: &str,
+    method: &str,
+    pointer: &str,
+    item: &'a Value,
+    operation: &'a Value,
+    method_name: String,
+    type_base: &str,
+) -> Result<Operation, Error> {
+    let text = |key: &str| {
+        operation
+            .get(key)
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+    };
+    let description = match (text("summary"), text("description")) {
+        (Some(summary), Some(description)) if description != summary => {
+            Some(format!("{summary}\n\n{description}"))
+        }
+        (Some(summary), _) => Some(summary.to_owned()),
+        (None, description) => description.map(str::to_owned),
+    };
+    let docs = Docs {
+        description,
+        deprecated: operation
+            .get("deprecated")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+        ..Docs::default()
+    };
+    let params = collect_params(builder, pointer, item, operation);
+    let mut param_names = Namespace::with_reserved(["body", "params"]);
+    let mut path_params = Vec::new();
+    for wire in template_params(path) {
+        let found = params.iter().find(|(param, _)| {
+            param.get("in").and_then(Value::as_str) == Some("path")
+                && param.get("name").and_then(Value::as_str) == Some(wire.as_str())
+        });
+        let (ty, docs) = match found {
+            Some((param, param_pointer)) => (
+                param_type(
+                    builder,
+                    param,
+                    param_pointer,
+                    &format!("{type_base}{}", names::type_name(&wire)),
+                ),
+                param_docs(param),
+            ),
+            None => {
+                builder.warn(
+                    pointer,
+                    format!("path parameter `{wire}` is not declared; it is taken as a string"),
+                );
+                (TypeRef::String, Docs::default())
+            }
+        };
+        path_params.push(Param {
+            name: param_names.claim(&names::field_name(&wire)),
+            wire_name: wire,
+            ty,
+            required: true,
+            location: ParamLocation::Path,
+            explode: false,
+            docs,
+        });
+    }
+    let mut struct_params = Vec::new();
+    let mut field_names = Namespace::new();
+    for (param, param_pointer) in &params {
+        let Some(wire) = param.get("name").and_then(Value::as_str) else {
+            builder.warn(param_pointer, "parameter without a `name`; left out");
+            continue;
+        };
+        let location = match param.get("in").and_then(Value::as_str) {
+            Some("query") => ParamLocation::Query,
+            Some("header") if MANAGED_HEADERS.contains(&wire.to_ascii_lowercase().as_str()) => {
+                continue;
+            }
+            Some("header") => ParamLocation::Header,
+            Some("path") => continue,
+            Some("cookie") => {
+                builder.warn(
+                    param_pointer,
+                    format!("cookie parameter `{wire}` is not supported; left out"),
+                );
+                continue;
+            }
+            other => {
+                builder.warn(
+                    param_pointer,
+                    format!("parameter `{wire}` has an unknown location {other:?}; left out"),
+                );
+                continue;
+            }
+        };
+        let style = param.get("style").and_then(Value::as_str).unwrap_or("form");
+        let explode = param
+            .get("explode")
+            .and_then(Value::as_bool)
+            .unwrap_or(style == "form");
+        struct_params.push(Param {
+            name: field_names.claim(&names::field_name(wire)),
+            wire_name: wire.to_owned(),
+            ty: param_type(
+                builder,
+                param,
+                param_pointer,
+                &format!("{type_base}{}", names::type_name(wire)),
+            ),
+            required: param
+                .get("required")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+            location,
+            explode,
+            docs: param_docs(param),
+        });
+    }
+    let params_struct = (!struct_params.is_empty()).then(|| {
+        let type_name = builder.claim_name(&format!("{type_base}Params"));
+        builder.add_def(TypeDef {
+            name: type_name.clone(),
+            pointer: pointer.to_owned(),
+            docs: Docs {
+                description: Some(format!(
+                    "Query and header parameters of [`Client::{}`](crate::Client::{}).",
+                    names::unraw(&method_name),
+                    names::unraw(&method_name)
+                )),
+                ..Docs::default()
+            },
+            kind: TypeKind::Struct(StructDef {
+                fields: struct_params
+                    .iter()
+                    .map(|param| Field {
+                        name: param.name.clone(),
+                        wire_name: param.wire_name.clone(),
+                        ty: param.ty.clone(),
+                        required: param.required,
+                        nullable: false,
+                        read_only: false,
+                        docs: param.docs.clone(),
+                    })
+                    .collect(),
+                extra: None,
+            }),
+        });
+        ParamsStruct {
+            type_name,
+            params: struct_params,
+        }
+    });
+    let body = request_body(builder, pointer, operation, type_base);
+    let (response, stream) = responses(builder, pointer, operation, type_base);
+    let stream = stream.map(|event| Stream {
+        event,
+        flag_field: operation
+            .get("x-stream-field")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+    });
+    Ok(Operation {
+        method_name,
+        http_method: method.to_ascii_uppercase(),
+        path: path.to_owned(),
+        pointer: pointer.to_owned(),
+        docs,
+        path_params,
+        params: params_struct,
+        body,
+        response,
+        stream,
+    })
+}
+
+/// Path-level and operation-level parameters (the operation's win), references followed.
+fn collect_params<'a>(
+    builder: &mut TypeBuilder<'a>,
+    pointer: &str,
+    item: &'a Value,
+    operation: &'a Value,
+) -> Vec<(&'a Value, String)> {
+    let raw = builder.raw();
+    let item_pointer = pointer.rsplit_once('/').map_or(pointer, |(head, _)| head);
+    let mut by_key: Vec<((String, String), (&'a Value, String))> = Vec::new();
+    for (list, list_pointer) in [
+        (item.get("parameters"), format!("{item_pointer}/parameters")),
+        (operation.get("parameters"), format!("{pointer}/parameters")),
+    ] {
+        let Some(list) = list.and_then(Value::as_array) else {
+            continue;
+        };
+        for (index, param) in list.iter().enumerate() {
+            let mut param_pointer = format!("{list_pointer}/{index}");
+            let mut param = param;
+            if let Some(reference) = param.get("$ref").and_then(Value::as_str) {
+                match refs::resolve(raw, reference) {
+                    Ok((target, target_pointer)) => {
+                        param = target;
+                        param_pointer = target_pointer;
+                    }
+                    Err(_) => {
+                        builder.warn(
+                            &param_pointer,
+                            format!(
+                                "`$ref: {reference}` cannot be followed; the parameter is left out"
+                            ),
+                        );
+                        continue;
+                    }
+                }
+            }
+            let key = (
+                param
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned(),
+                param
+                    .get("in")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned(),
+            );
+            match by_key.iter_mut().find(|(existing, _)| *existing == key) {
+                Some(slot) => slot.1 = (param, param_pointer),
+                None => by_key.push((key, (param, param_pointer))),
+            }
+        }
+    }
+    by_key.into_iter().map(|(_, value)| value).collect()
+}
+
+fn param_type(builder: &mut TypeBuilder<'_>, param: &Value, pointer: &str, hint: &str) -> TypeRef {
+    if param.get("schema").is_some() {
+        return builder.schema_type(&format!("{pointer}/schema"), hint);
+    }
+    if let Some(content) = param.get("content").and_then(Value::as_object) {
+        if let Some(media) = content.keys().next() {
+            return builder.schema_type(
+                &format!("{pointer}/content/{}/schema", escape_pointer(media)),
+                hint,
+            );
+        }
+    }
+    builder.warn(pointer, "parameter without a schema; taken as a string");
+    TypeRef::String
+}
+
+fn param_docs(param: &Value) -> Docs {
+    let mut docs = param.get("schema").map(docs_of).unwrap_or_default();
+    if let Some(description) = param.get("description").and_then(Value::as_str) {
+        docs.description = Some(description.trim().to_owned());
+    }
+    docs.deprecated |= param
+        .get("deprecated")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    docs
+}
+
+/// `{name}`s of a path template, in order.
+pub(crate) fn template_params(path: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = path;
+    while let Some(start) = rest.find('{') {
+        let Some(len) = rest[start..].find('}') else {
+            break;
+        };
+        out.push(rest[start + 1..start + len].to_owned());
+        rest = &rest[start + len + 1..];
+    }
+    out
+}
+
+/// The words of a path for a method name: `/users/{id}/posts` → `users by id posts`.
+fn path_words(path: &str) -> String {
+    path.split('/')
+        .filter(|segment| !segment.is_empty())
+        .map(
+            |segment| match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                Some(param) => format!("by {param}"),
+                None => segment.to_owned(),
+            },
+        )
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn follow<'a>(
+    builder: &mut TypeBuilder<'a>,
+    value: &'a Value,
+    pointer: String,
+) -> Option<(&'a Value, String)> {
+    match value.get("$ref").and_then(Value::as_str) {
+        Some(reference) => match refs::resolve(builder.raw(), reference) {
+            Ok(found) => Some(found),
+            Err(_) => {
+                builder.warn(
+                    &pointer,
+                    format!("`$ref: {reference}` cannot be followed; left out"),
+                );
+                None
+            }
+        },
+        None => Some((value, pointer)),
+    }
+}
+
+fn is_json(media: &str) -> bool {
+    let essence = media
+        .split(';')
+        .next()
+        .unwrap_or(media)
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json" || essence.ends_with("+json") || essence.ends_with("/json")
+}
+
+fn request_body<'a>(
+    builder: &mut TypeBuilder<'a>,
+    pointer: &str,
+    operation: &'a Value,
+    type_base: &str,
+) -> Option<Body> {
+    let body = operation.get("requestBody")?;
+    let (body, body_pointer) = follow(builder, body, format!("{pointer}/requestBody"))?;
+    let content = body.get("content").and_then(Value::as_object)?;
+    let required = body
+        .get("required")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    let pick = content
+        .keys()
+        .find(|media| is_json(media))
+        .or_else(|| {
+            content
+                .keys()
+                .find(|media| media.starts_with("application/x-www-form-urlencoded"))
+        })
+        .or_else(|| {
+            content
+                .keys()
+                .find(|media| media.starts_with("multipart/form-data"))
+        })
+        .or_else(|| content.keys().next())?;
+    let schema_pointer = format!("{body_pointer}/content/{}/schema", escape_pointer(pick));
+    let has_schema = refs::at(builder.raw(), &schema_pointer).is_some();
+    let structured = |builder: &mut TypeBuilder<'_>| {
+        if has_schema {
+            builder.schema_type(&schema_pointer, &format!("{type_base}Request"))
+        } else {
+            TypeRef::Json
+        }
+    };
+    let (ty, encoding) = if is_json(pick) {
+        (structured(builder), BodyEncoding::Json)
+    } else if pick.starts_with("application/x-www-form-urlencoded") {
+        (structured(builder), BodyEncoding::Form)
+    } else if pick.starts_with("multipart/form-data") {
+        (structured(builder), BodyEncoding::Multipart)
+    } else if pick.starts_with("text/")
+        || pick.starts_with("application/jose")
+        || pick.starts_with("application/xml")
+    {
+        (TypeRef::String, BodyEncoding::Text)
+    } else {
+        (TypeRef::Bytes, BodyEncoding::Bytes)
+    };
+    Some(Body {
+        ty,
+        encoding,
+        content_type: pick.clone(),
+        required,
+    })
+}
+
+/// The success response type, and the event type when the success response also streams.
+fn responses<'a>(
+    builder: &mut TypeBuilder<'a>,
+    pointer: &str,
+    operation: &'a Value,
+    type_base: &str,
+) -> (ResponseKind, Option<TypeRef>) {
+    let Some(responses) = operation.get("responses").and_then(Value::as_object) else {
+        return (ResponseKind::Empty, None);
+    };
+    let mut codes: Vec<&String> = responses
+        .keys()
+        .filter(|code| code.starts_with('2'))
+        .collect();
+    codes.sort();
+    let mut chosen: Option<ResponseKind> = None;
+    let mut stream = None;
+    for code in codes {
+        let Some((response, response_pointer)) = follow(
+            builder,
+            &responses[code],
+            format!("{pointer}/responses/{}", escape_pointer(code)),
+        ) else {
+            continue;
+        };
+        let content = response.get("content").and_then(Value::as_object);
+        let kind = match content {
+            None => ResponseKind::Empty,
+            Some(content) if content.is_empty() => ResponseKind::Empty,
+            Some(content) => {
+                if let Some(media) = content
+                    .keys()
+                    .find(|media| media.starts_with("text/event-stream"))
+                {
+                    let schema_pointer = format!(
+                        "{response_pointer}/content/{}/schema",
+                        escape_pointer(media)
+                    );
+                    if stream.is_none() {
+                        stream = Some(if refs::at(builder.raw(), &schema_pointer).is_some() {
+                            builder.schema_type(&schema_pointer, &format!("{type_base}Event"))
+                        } else {
+                            TypeRef::Json
+                        });
+                    }
+                }
+                match content.keys().find(|media| is_json(media)) {
+                    Some(media) => {
+                        let schema_pointer = format!(
+                            "{response_pointer}/content/{}/schema",
+                            escape_pointer(media)
+                        );
+                        if refs::at(builder.raw(), &schema_pointer).is_some() {
+                            ResponseKind::Json(
+                                builder
+                                    .schema_type(&schema_pointer, &format!("{type_base}Response")),
+                            )
+                        } else {
+                            ResponseKind::Json(TypeRef::Json)
+                        }
+                    }
+                    None if content.keys().any(|media| {
+                        media.starts_with("text/") && !media.starts_with("text/event-stream")
+                    }) =>
+                    {
+                        ResponseKind::Text
+                    }
+                    None if content
+                        .keys()
+                        .all(|media| media.starts_with("text/event-stream")) =>
+                    {
+                        ResponseKind::Text
+                    }
+                    None => ResponseKind::Bytes,
+                }
+            }
+        };
+        match &chosen {
+            None => chosen = Some(kind),
+            Some(first) if *first != kind && kind != ResponseKind::Empty => {
+                builder.warn(&format!("{pointer}/responses/{}", escape_pointer(code)), format!("success response {code} differs from the first success response; the client decodes the first one's type"));
+            }
+            Some(_) => {}
+        }
+    }
+    (chosen.unwrap_or(ResponseKind::Empty), stream)
+}
+
+/// The error body type, when every error response of every operation uses the same JSON schema.
+pub(crate) fn common_error_body(builder: &mut TypeBuilder<'_>) -> Option<TypeRef> {
+    let raw = builder.raw();
+    let mut found: BTreeSet<TypeRef> = BTreeSet::new();
+    let paths = raw.get("paths").and_then(Value::as_object)?;
+    for (path, item) in paths {
+        for method in METHODS {
+            let Some(responses) = item
+                .get(method)
+                .and_then(|op| op.get("responses"))
+                .and_then(Value::as_object)
+            else {
+                continue;
+            };
+            for (code, response) in responses {
+                if code.starts_with('2') || code.starts_with('1') || code.starts_with('3') {
+                    continue;
+                }
+                let pointer = format!(
+                    "#/paths/{}/{method}/responses/{}",
+                    escape_pointer(path),
+                    escape_pointer(code)
+                );
+                let Some((response, response_pointer)) = follow(builder, response, pointer) else {
+                    continue;
+                };
+                let Some(content) = response.get("content").and_then(Value::as_object) else {
+                    continue;
+                };
+                let Some(media) = content.keys().find(|media| is_json(media)) else {
+                    continue;
+                };
+                let schema_pointer = format!(
+                    "{response_pointer}/content/{}/schema",
+                    escape_pointer(media)
+                );
+                if refs::at(raw, &schema_pointer).is_none() {
+                    continue;
+                }
+                found.insert(builder.schema_type(&schema_pointer, "ErrorBody"));
+            }
+        }
+    }
+    match found.len() {
+        1 => found.into_iter().next(),
+        _ => None,
+    }
+}
+
+/// The client's authentication, from the first security requirement (or the only scheme).
+pub(crate) fn auth(raw: &Value, warnings: &mut Vec<Diagnostic>) -> Auth {
+    let Some(schemes) = raw
+        .pointer("/components/securitySchemes")
+        .and_then(Value::as_object)
+    else {
+        return Auth::None;
+    };
+    let required = raw
+        .get("security")
+        .and_then(Value::as_array)
+        .and_then(|list| {
+            list.iter().find_map(|requirement| {
+                requirement
+                    .as_object()
+                    .and_then(|r| r.keys().next().cloned())
+            })
+        });
+    let Some((name, scheme)) = required
+        .as_ref()
+        .and_then(|name| schemes.get(name).map(|scheme| (name.clone(), scheme)))
+        .or_else(|| {
+            schemes
+                .iter()
+                .next()
+                .map(|(name, scheme)| (name.clone(), scheme))
+        })
+    else {
+        return Auth::None;
+    };
+    let field = |key: &str| scheme.get(key).and_then(Value::as_str).unwrap_or_default();
+    match field("type") {
+        "http" if field("scheme").eq_ignore_ascii_case("bearer") => Auth::Bearer,
+        "oauth2" | "openIdConnect" => Auth::Bearer,
+        "apiKey" if field("in") == "header" && !field("name").is_empty() => {
+            Auth::Header(field("name").to_owned())
+        }
+        "apiKey" if field("in") == "query" && !field("name").is_empty() => {
+            Auth::Query(field("name").to_owned())
+        }
+        other => {
+            warnings.push(Diagnostic::new(
+                format!("#/components/securitySchemes/{}", escape_pointer(&name)),
+                format!("security scheme of type `{other}` ({}) is not applied by the client; set the header with `RequestOptions::header`", field("scheme")),
+            ));
+            Auth::None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn template_params_in_order() {
+        assert_eq!(template_params("/a/{x}/b/{y_z}"), vec!["x", "y_z"]);
+        assert_eq!(path_words("/users/{id}/posts"), "users by id posts");
+    }
+
+    #[test]
+    fn json_media_types() {
+        assert!(is_json("application/json; charset=utf-8"));
+        assert!(is_json("application/problem+json"));
+        assert!(!is_json("text/event-stream"));
+    }
+}

@@ -1,0 +1,79 @@
+//! `$ref` resolution on the raw document: local JSON pointers with `~0`/`~1` escapes and
+//! percent-encoding (`#/paths/~1users~1%7Bid%7D/get`).
+
+use serde_json::Value;
+
+/// Why a reference cannot be followed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum RefError {
+    /// The reference points into another document.
+    External,
+    /// Nothing is at the pointer.
+    Dangling,
+}
+
+/// The value at `reference` (`#/a/b`) in `root`, and the normalized pointer to it.
+pub(crate) fn resolve<'a>(
+    root: &'a Value,
+    reference: &str,
+) -> Result<(&'a Value, String), RefError> {
+    let Some(fragment) = reference.strip_prefix('#') else {
+        return Err(RefError::External);
+    };
+    let decoded = percent_decode(fragment);
+    root.pointer(&decoded)
+        .map(|value| (value, format!("#{decoded}")))
+        .ok_or(RefError::Dangling)
+}
+
+/// The value at a `#/...` pointer produced by this crate (already decoded).
+pub(crate) fn at<'a>(root: &'a Value, pointer: &str) -> Option<&'a Value> {
+    root.pointer(pointer.strip_prefix('#').unwrap_or(pointer))
+}
+
+/// Decodes `%XX` escapes; invalid escapes are kept as written.
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
+            if let Some(byte) = hex.and_then(|hex| u8::from_str_radix(hex, 16).ok()) {
+                out.push(byte);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The last segment of a pointer, unescaped: the component name of `#/components/schemas/X`.
+pub(crate) fn last_segment(pointer: &str) -> String {
+    pointer
+        .rsplit('/')
+        .next()
+        .unwrap_or(pointer)
+        .replace("~1", "/")
+        .replace("~0", "~")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolves_escaped_and_percent_encoded_pointers() {
+        let root = serde_json::json!({"paths": {"/users/{id}": {"get": {"x": 1}}}});
+        let (value, pointer) = resolve(&root, "#/paths/~1users~1%7Bid%7D/get/x").unwrap();
+        assert_eq!(value, &serde_json::json!(1));
+        assert_eq!(pointer, "#/paths/~1users~1{id}/get/x");
+        assert_eq!(resolve(&root, "#/paths/nope"), Err(RefError::Dangling));
+        assert_eq!(resolve(&root, "other.yaml#/a"), Err(RefError::External));
+        assert_eq!(percent_decode("100%"), "100%");
+        assert_eq!(percent_decode("%zz%41"), "%zzA");
+    }
+}

@@ -1,0 +1,136 @@
+//! Reading the keywords of one raw schema.
+
+use serde_json::{Map, Value};
+
+/// Whether a schema becomes a named type of its own or a plain type expression.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Shape {
+    /// A struct, enum or union: it needs a name.
+    Named,
+    /// A primitive, `Vec`, map, reference or free-form value.
+    Inline,
+}
+
+/// Decides the [`Shape`] of a schema without converting it. Must agree with
+/// `TypeBuilder::shape`, which returns a kind exactly for the `Named` shapes.
+pub(crate) fn classify(schema: &Value) -> Shape {
+    let Some(map) = schema.as_object() else {
+        return Shape::Inline;
+    };
+    let has_properties = map
+        .get("properties")
+        .and_then(Value::as_object)
+        .is_some_and(|p| !p.is_empty());
+    let has_object_keywords = has_properties
+        || map
+            .get("additionalProperties")
+            .is_some_and(Value::is_object);
+    let count = |key: &str| map.get(key).and_then(Value::as_array).map_or(0, Vec::len);
+    if count("allOf") > 0 {
+        return if count("allOf") == 1 && !has_object_keywords {
+            Shape::Inline
+        } else {
+            Shape::Named
+        };
+    }
+    for key in ["oneOf", "anyOf"] {
+        if count(key) > 0 {
+            return if count(key) == 1 && !has_object_keywords {
+                Shape::Inline
+            } else {
+                Shape::Named
+            };
+        }
+    }
+    if map.contains_key("not") {
+        return Shape::Inline;
+    }
+    if let Some(values) = map.get("enum").and_then(Value::as_array) {
+        let listed: Vec<&Value> = values.iter().filter(|v| !v.is_null()).collect();
+        let strings = listed.iter().all(|v| v.is_string());
+        let integers = listed.iter().all(|v| v.is_i64()) && type_of(map) != Some("number");
+        return if !listed.is_empty() && (strings || integers) {
+            Shape::Named
+        } else {
+            Shape::Inline
+        };
+    }
+    match type_of(map) {
+        Some("object") | None if has_properties => Shape::Named,
+        _ => Shape::Inline,
+    }
+}
+
+/// The `type` keyword (after 3.1 normalization it is a single string).
+pub(crate) fn type_of(map: &Map<String, Value>) -> Option<&str> {
+    map.get("type").and_then(Value::as_str)
+}
+
+/// Whether the schema itself allows `null`: `nullable`, `x-nullable`, or `null` in its `enum`.
+pub(crate) fn is_nullable(schema: &Value) -> bool {
+    let flag = |key: &str| schema.get(key).and_then(Value::as_bool).unwrap_or(false);
+    flag("nullable")
+        || flag("x-nullable")
+        || schema
+            .get("enum")
+            .and_then(Value::as_array)
+            .is_some_and(|values| values.iter().any(Value::is_null))
+}
+
+/// Constraints of a schema in words, for documentation.
+pub(crate) fn constraints(map: &Map<String, Value>) -> Vec<String> {
+    let mut out = Vec::new();
+    let number = |key: &str| {
+        map.get(key)
+            .filter(|v| v.is_number())
+            .map(ToString::to_string)
+    };
+    let flag = |key: &str| map.get(key).and_then(Value::as_bool).unwrap_or(false);
+    let lower = number("minimum").map(|n| {
+        if flag("exclusiveMinimum") {
+            format!("{n} < x")
+        } else {
+            format!("{n} <= x")
+        }
+    });
+    let upper = number("maximum").map(|n| {
+        if flag("exclusiveMaximum") {
+            format!("x < {n}")
+        } else {
+            format!("x <= {n}")
+        }
+    });
+    match (lower, upper) {
+        (Some(lower), Some(upper)) => {
+            out.push(format!("Range: {lower}{}", upper.trim_start_matches('x')))
+        }
+        (Some(lower), None) => out.push(format!("Range: {lower}")),
+        (None, Some(upper)) => out.push(format!("Range: {upper}")),
+        (None, None) => {}
+    }
+    if let Some(n) = number("multipleOf") {
+        out.push(format!("Multiple of {n}"));
+    }
+    match (number("minLength"), number("maxLength")) {
+        (Some(min), Some(max)) => out.push(format!("Length: {min} to {max} characters")),
+        (Some(min), None) => out.push(format!("Length: at least {min} characters")),
+        (None, Some(max)) => out.push(format!("Length: at most {max} characters")),
+        (None, None) => {}
+    }
+    match (number("minItems"), number("maxItems")) {
+        (Some(min), Some(max)) => out.push(format!("Items: {min} to {max}")),
+        (Some(min), None) => out.push(format!("Items: at least {min}")),
+        (None, Some(max)) => out.push(format!("Items: at most {max}")),
+        (None, None) => {}
+    }
+    if flag("uniqueItems") {
+        out.push("Items are unique".to_owned());
+    }
+    if let Some(pattern) = map.get("pattern").and_then(Value::as_str) {
+        out.push(format!("Pattern: `{}`", pattern.replace('`', "'")));
+    }
+    if let Some(format) = map.get("format").and_then(Value::as_str) {
+        out.push(format!("Format: `{}`", format.replace('`', "'")));
+    }
+    out
+}

@@ -1,0 +1,965 @@
+//! Schemas → named types. Works on the raw JSON of the spec, so that every `$ref` (into
+//! components or anywhere else) resolves the same way and no keyword of a schema is lost.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Map, Value};
+
+use super::refs::{self, RefError};
+use super::schema::{self, Shape};
+use super::{
+    Docs, EnumDef, EnumRepr, EnumVariant, ExtraFields, Field, IntegerType, StructDef, TypeDef,
+    TypeKind, TypeRef, UnionDef, UnionVariant,
+};
+use crate::diagnostics::Diagnostic;
+use crate::load::escape_pointer;
+use crate::names::{self, Namespace};
+
+/// Builds [`TypeDef`]s from schemas, naming inline ones after their context.
+pub(crate) struct TypeBuilder<'a> {
+    raw: &'a Value,
+    names: Namespace,
+    /// Rust names of `#/components/schemas/*`, claimed up front so they never depend on the
+    /// order inline types are met.
+    components: BTreeMap<String, String>,
+    /// Schemas already converted, by pointer.
+    done: BTreeMap<String, TypeRef>,
+    defs: BTreeMap<String, TypeDef>,
+    warnings: Vec<Diagnostic>,
+}
+
+impl<'a> TypeBuilder<'a> {
+    /// A builder over `raw`, with the names of all component schemas claimed.
+    pub(crate) fn new(raw: &'a Value) -> Self {
+        let mut names = Namespace::new();
+        let mut components = BTreeMap::new();
+        if let Some(schemas) = raw
+            .pointer("/components/schemas")
+            .and_then(Value::as_object)
+        {
+            let mut keys: Vec<&String> = schemas.keys().collect();
+            keys.sort();
+            // A key that is already a clean type name claims it before `model` or `MODEL` can.
+            keys.sort_by_key(|key| names::type_name(key) != **key);
+            for key in keys {
+                let name = names.claim(&names::type_name(key));
+                components.insert(key.clone(), name);
+            }
+        }
+        TypeBuilder {
+            raw,
+            names,
+            components,
+            done: BTreeMap::new(),
+            defs: BTreeMap::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    /// The raw document.
+    pub(crate) fn raw(&self) -> &'a Value {
+        self.raw
+    }
+
+    /// Records a warning.
+    pub(crate) fn warn(&mut self, pointer: &str, message: impl Into<String>) {
+        self.warnings.push(Diagnostic::new(pointer, message));
+    }
+
+    /// Converts every component schema (in name order, so inline names are deterministic).
+    pub(crate) fn build_components(&mut self) {
+        let keys: Vec<String> = self.components.keys().cloned().collect();
+        for key in keys {
+            let pointer = format!("#/components/schemas/{}", escape_pointer(&key));
+            self.schema_type(&pointer, &key);
+        }
+    }
+
+    /// Claims a name for a type that does not come from a schema (a parameters struct).
+    pub(crate) fn claim_name(&mut self, wanted: &str) -> String {
+        self.names.claim(&names::type_name(wanted))
+    }
+
+    /// Adds a type made elsewhere (a parameters struct).
+    pub(crate) fn add_def(&mut self, def: TypeDef) {
+        self.defs.insert(def.name.clone(), def);
+    }
+
+    /// The finished types (sorted by name, recursion boxed) and the warnings.
+    pub(crate) fn finish(mut self) -> (Vec<TypeDef>, Vec<Diagnostic>) {
+        box_recursion(&mut self.defs);
+        (self.defs.into_values().collect(), self.warnings)
+    }
+
+    /// The type of the schema at `pointer`; inline types get a name from `hint`.
+    pub(crate) fn schema_type(&mut self, pointer: &str, hint: &str) -> TypeRef {
+        if let Some(done) = self.done.get(pointer) {
+            return done.clone();
+        }
+        let Some(schema) = refs::at(self.raw, pointer) else {
+            self.warn(pointer, "no schema here; using any JSON value");
+            return TypeRef::Json;
+        };
+        if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
+            return self.reference_type(pointer, reference, hint);
+        }
+        if let Some(key) = component_key(pointer) {
+            let name = self
+                .components
+                .get(&key)
+                .cloned()
+                .unwrap_or_else(|| names::type_name(&key));
+            let named = TypeRef::Named(name.clone());
+            self.done.insert(pointer.to_owned(), named.clone());
+            let kind = match self.shape(pointer, schema, &name) {
+                Ok(kind) => kind,
+                Err(target) => TypeKind::Alias {
+                    target,
+                    newtype: false,
+                },
+            };
+            self.define(name, pointer, schema, kind);
+            return named;
+        }
+        match schema::classify(schema) {
+            Shape::Inline => {
+                let ty = match self.shape(pointer, schema, hint) {
+                    Ok(_) => TypeRef::Json,
+                    Err(ty) => ty,
+                };
+                self.done.insert(pointer.to_owned(), ty.clone());
+                ty
+            }
+            Shape::Named => {
+                let name = self.names.claim(&names::type_name(hint));
+                let named = TypeRef::Named(name.clone());
+                self.done.insert(pointer.to_owned(), named.clone());
+                match self.shape(pointer, schema, &name) {
+                    Ok(kind) => self.define(name, pointer, schema, kind),
+                    Err(target) => self.define(
+                        name,
+                        pointer,
+                        schema,
+                        TypeKind::Alias {
+                            target,
+                            newtype: false,
+                        },
+                    ),
+                }
+                named
+            }
+        }
+    }
+
+    fn reference_type(&mut self, pointer: &str, reference: &str, hint: &str) -> TypeRef {
+        match refs::resolve(self.raw, reference) {
+            Ok((_, target)) if target == pointer => {
+                self.warn(
+                    pointer,
+                    format!("`$ref: {reference}` refers to itself; using any JSON value"),
+                );
+                TypeRef::Json
+            }
+            Ok((_, target)) => {
+                // Mark before following, so a chain of references that loops ends here.
+                self.done.insert(pointer.to_owned(), TypeRef::Json);
+                let hint = component_key(&target).unwrap_or_else(|| hint.to_owned());
+                let ty = self.schema_type(&target, &hint);
+                self.done.insert(pointer.to_owned(), ty.clone());
+                ty
+            }
+            Err(RefError::External) => {
+                self.warn(pointer, format!("`$ref: {reference}` points into another document, which is not read; using any JSON value"));
+                TypeRef::Json
+            }
+            Err(RefError::Dangling) => {
+                self.warn(
+                    pointer,
+                    format!("`$ref: {reference}` points to nothing; using any JSON value"),
+                );
+                TypeRef::Json
+            }
+        }
+    }
+
+    fn define(&mut self, name: String, pointer: &str, schema: &Value, kind: TypeKind) {
+        let def = TypeDef {
+            name: name.clone(),
+            pointer: pointer.to_owned(),
+            docs: docs_of(schema),
+            kind,
+        };
+        self.defs.insert(name, def);
+    }
+
+    /// The kind of a named type (`Ok`), or the plain type of a schema that needs no name (`Err`).
+    fn shape(&mut self, pointer: &str, schema: &Value, name: &str) -> Result<TypeKind, TypeRef> {
+        let Some(map) = schema.as_object() else {
+            if schema == &Value::Bool(false) {
+                self.warn(
+                    pointer,
+                    "`false` schema (no value allowed); using any JSON value",
+                );
+            }
+            return Err(TypeRef::Json);
+        };
+        if let Some(members) = non_empty_array(map, "allOf") {
+            return self.all_of(pointer, map, members.len(), name);
+        }
+        for key in ["oneOf", "anyOf"] {
+            if let Some(variants) = non_empty_array(map, key) {
+                if variants.len() == 1 && !has_object_keywords(map) {
+                    return Err(self.schema_type(&format!("{pointer}/{key}/0"), name));
+                }
+                return Ok(self.union(pointer, map, key, variants.len(), name));
+            }
+        }
+        if map.contains_key("not") {
+            self.warn(
+                pointer,
+                "`not` cannot be expressed as a Rust type; using any JSON value",
+            );
+            return Err(TypeRef::Json);
+        }
+        if let Some(values) = map.get("enum").and_then(Value::as_array) {
+            return self.enumeration(pointer, map, values);
+        }
+        match schema::type_of(map) {
+            Some("object") | None
+                if map
+                    .get("properties")
+                    .is_some_and(|p| p.as_object().is_some_and(|p| !p.is_empty())) =>
+            {
+                Ok(TypeKind::Struct(
+                    self.structure(&[(pointer.to_owned(), map)], name),
+                ))
+            }
+            Some("object") => Err(self.map_type(pointer, map, name)),
+            Some("array") => {
+                // A property's hint is already the singular item name (`ChatCompletionChoice`).
+                let item_hint = if component_key(pointer).is_some() {
+                    format!("{name}Item")
+                } else {
+                    name.to_owned()
+                };
+                let items = if map.contains_key("items") {
+                    self.nullable_aware(&format!("{pointer}/items"), &item_hint)
+                } else {
+                    TypeRef::Json
+                };
+                Err(TypeRef::Vec(Box::new(items)))
+            }
+            Some("string") => Err(TypeRef::String),
+            Some("integer") => Err(TypeRef::Integer(integer_type(map))),
+            Some("number") => Err(TypeRef::Number),
+            Some("boolean") => Err(TypeRef::Bool),
+            None if map.contains_key("additionalProperties") => {
+                Err(self.map_type(pointer, map, name))
+            }
+            None if map.contains_key("items") => {
+                let items =
+                    self.nullable_aware(&format!("{pointer}/items"), &format!("{name}Item"));
+                Err(TypeRef::Vec(Box::new(items)))
+            }
+            None => Err(TypeRef::Json),
+            Some(other) => {
+                self.warn(
+                    pointer,
+                    format!("unknown type `{other}`; using any JSON value"),
+                );
+                Err(TypeRef::Json)
+            }
+        }
+    }
+
+    /// The type of an item or map value, `Option` when the schema is nullable.
+    fn nullable_aware(&mut self, pointer: &str, hint: &str) -> TypeRef {
+        let ty = self.schema_type(pointer, hint);
+        if self.is_nullable(pointer) && ty != TypeRef::Json {
+            TypeRef::Option(Box::new(ty))
+        } else {
+            ty
+        }
+    }
+
+    /// Whether the schema at `pointer` (following references) allows `null`.
+    pub(crate) fn is_nullable(&self, pointer: &str) -> bool {
+        let mut current = refs::at(self.raw, pointer);
+        for _ in 0..32 {
+            let Some(schema) = current else { return false };
+            if schema::is_nullable(schema) {
+                return true;
+            }
+            match schema.get("$ref").and_then(Value::as_str) {
+                Some(reference) => {
+                    current = refs::resolve(self.raw, reference)
+                        .ok()
+                        .map(|(value, _)| value)
+                }
+                None => return false,
+            }
+        }
+        false
+    }
+
+    fn map_type(&mut self, pointer: &str, map: &Map<String, Value>, name: &str) -> TypeRef {
+        match map.get("additionalProperties") {
+            Some(Value::Object(values)) if !values.is_empty() => {
+                let value = self.nullable_aware(
+                    &format!("{pointer}/additionalProperties"),
+                    &format!("{name}Value"),
+                );
+                TypeRef::Map(Box::new(value))
+            }
+            _ => TypeRef::Json,
+        }
+    }
+
+    fn structure(&mut self, parts: &[(String, &Map<String, Value>)], name: &str) -> StructDef {
+        let mut required = BTreeSet::new();
+        let mut properties: Vec<(String, String)> = Vec::new();
+        let mut extra = Some(TypeRef::Json);
+        for (part_pointer, part) in parts {
+            if let Some(list) = part.get("required").and_then(Value::as_array) {
+                required.extend(list.iter().filter_map(Value::as_str).map(str::to_owned));
+            }
+            if let Some(props) = part.get("properties").and_then(Value::as_object) {
+                for wire in props.keys() {
+                    let prop_pointer =
+                        format!("{part_pointer}/properties/{}", escape_pointer(wire));
+                    match properties.iter_mut().find(|(existing, _)| existing == wire) {
+                        // A later allOf member restating a property refines it: the last wins.
+                        Some(slot) => slot.1 = prop_pointer,
+                        None => properties.push((wire.clone(), prop_pointer)),
+                    }
+                }
+            }
+            match part.get("additionalProperties") {
+                Some(Value::Bool(false)) => extra = None,
+                Some(Value::Object(values)) if !values.is_empty() => {
+                    let hint = format!("{name}Value");
+                    extra = Some(
+                        self.nullable_aware(&format!("{part_pointer}/additionalProperties"), &hint),
+                    );
+                }
+                _ => {}
+            }
+        }
+        let mut field_names = Namespace::new();
+        let mut fields = Vec::with_capacity(properties.len());
+        for (wire, prop_pointer) in properties {
+            let field_name = field_names.claim(&names::field_name(&wire));
+            let hint = format!("{name}{}", names::type_name(&wire));
+            let hint = if self.is_array(&prop_pointer) {
+                format!("{name}{}", names::type_name(&names::singular(&wire)))
+            } else {
+                hint
+            };
+            let ty = self.schema_type(&prop_pointer, &hint);
+            let prop = refs::at(self.raw, &prop_pointer)
+                .cloned()
+                .unwrap_or(Value::Null);
+            let nullable = self.is_nullable(&prop_pointer) && ty != TypeRef::Json;
+            let mut docs = if prop.get("$ref").is_some() {
+                Docs::default()
+            } else {
+                docs_of(&prop)
+            };
+            if prop.get("$ref").is_some() {
+                docs.description = prop
+                    .get("description")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned);
+            }
+            fields.push(Field {
+                name: field_name,
+                wire_name: wire.clone(),
+                ty,
+                required: required.contains(&wire),
+                nullable,
+                read_only: prop
+                    .get("readOnly")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false),
+                docs,
+            });
+        }
+        let extra = extra.map(|value| ExtraFields {
+            name: field_names.claim("additional_properties"),
+            value,
+        });
+        StructDef { fields, extra }
+    }
+
+    fn is_array(&self, pointer: &str) -> bool {
+        refs::at(self.raw, pointer)
+            .and_then(Value::as_object)
+            .is_some_and(|map| schema::type_of(map) == Some("array"))
+    }
+
+    fn all_of(
+        &mut self,
+        pointer: &str,
+        map: &Map<String, Value>,
+        members: usize,
+        name: &str,
+    ) -> Result<TypeKind, TypeRef> {
+        if members == 1 && !has_object_keywords(map) {
+            // `allOf: [$ref]` is how 3.0 puts a description or `nullable` next to a reference.
+            return Err(self.schema_type(&format!("{pointer}/allOf/0"), name));
+        }
+        let mut parts: Vec<(String, Map<String, Value>)> = Vec::new();
+        self.collect_all_of(pointer, &mut parts, 0);
+        let borrowed: Vec<(String, &Map<String, Value>)> =
+            parts.iter().map(|(p, m)| (p.clone(), m)).collect();
+        Ok(TypeKind::Struct(self.structure(&borrowed, name)))
+    }
+
+    /// The object schemas an `allOf` merges, references followed, nested `allOf`s flattened.
+    fn collect_all_of(
+        &mut self,
+        pointer: &str,
+        parts: &mut Vec<(String, Map<String, Value>)>,
+        depth: usize,
+    ) {
+        let Some(schema) = refs::at(self.raw, pointer) else {
+            return;
+        };
+        if depth > 32 {
+            self.warn(
+                pointer,
+                "`allOf` nests too deep (a reference cycle?); stopping here",
+            );
+            return;
+        }
+        if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
+            match refs::resolve(self.raw, reference) {
+                Ok((_, target)) => self.collect_all_of(&target, parts, depth + 1),
+                Err(_) => self.warn(pointer, format!("`$ref: {reference}` in `allOf` cannot be followed; its properties are left out")),
+            }
+            return;
+        }
+        let Some(map) = schema.as_object() else {
+            return;
+        };
+        let count = map
+            .get("allOf")
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len);
+        for index in 0..count {
+            self.collect_all_of(&format!("{pointer}/allOf/{index}"), parts, depth + 1);
+        }
+        if non_empty_array(map, "oneOf").is_some() || non_empty_array(map, "anyOf").is_some() {
+            self.warn(pointer, "a `oneOf`/`anyOf` inside `allOf` is not merged; its properties are kept in `additional_properties`");
+        }
+        let mut own = map.clone();
+        own.remove("allOf");
+        parts.push((pointer.to_owned(), own));
+    }
+
+    fn union(
+        &mut self,
+        pointer: &str,
+        map: &Map<String, Value>,
+        key: &str,
+        count: usize,
+        name: &str,
+    ) -> TypeKind {
+        let mut types = Vec::with_capacity(count);
+        for index in 0..count {
+            let variant_pointer = format!("{pointer}/{key}/{index}");
+            let hint = self.variant_hint(&variant_pointer, name, index);
+            types.push((
+                variant_pointer.clone(),
+                self.schema_type(&variant_pointer, &hint),
+            ));
+        }
+        let mut variant_names = Namespace::new();
+        let mut variants: Vec<UnionVariant> = Vec::with_capacity(count);
+        for (_, ty) in &types {
+            let wanted = variant_name(ty, name);
+            if variants.iter().any(|variant| &variant.ty == ty) {
+                continue;
+            }
+            variants.push(UnionVariant {
+                name: variant_names.claim(&wanted),
+                ty: ty.clone(),
+                tag_values: Vec::new(),
+            });
+        }
+        let tag = match map
+            .get("discriminator")
+            .and_then(|d| d.get("propertyName"))
+            .and_then(Value::as_str)
+        {
+            Some(property) => {
+                self.explicit_tags(map, &types, &mut variants);
+                Some(property.to_owned())
+            }
+            None => self.inferred_tag(&mut variants),
+        };
+        let fallback = if variant_names.contains("Unknown") {
+            variant_names.claim("UnknownValue")
+        } else {
+            variant_names.claim("Unknown")
+        };
+        TypeKind::Union(UnionDef {
+            variants,
+            tag,
+            fallback,
+        })
+    }
+
+    fn variant_hint(&self, pointer: &str, name: &str, index: usize) -> String {
+        let Some(schema) = refs::at(self.raw, pointer) else {
+            return format!("{name}Variant{index}");
+        };
+        if let Some(title) = schema.get("title").and_then(Value::as_str) {
+            return format!("{name}{}", names::type_name(title));
+        }
+        // An inline alternative with a constant property (`type: [text]`) is named after it.
+        if let Some(props) = schema.get("properties").and_then(Value::as_object) {
+            for prop in props.values() {
+                if let Some([Value::String(value)]) = prop
+                    .get("enum")
+                    .and_then(Value::as_array)
+                    .map(Vec::as_slice)
+                {
+                    return format!("{name}{}", names::type_name(value));
+                }
+            }
+        }
+        format!("{name}Variant{}", index + 1)
+    }
+
+    /// Tag values from `discriminator.mapping`, or the component names when it has none.
+    fn explicit_tags(
+        &mut self,
+        map: &Map<String, Value>,
+        types: &[(String, TypeRef)],
+        variants: &mut [UnionVariant],
+    ) {
+        let mapping = map
+            .get("discriminator")
+            .and_then(|d| d.get("mapping"))
+            .and_then(Value::as_object);
+        for (variant_pointer, ty) in types {
+            let Some(variant) = variants.iter_mut().find(|variant| &variant.ty == ty) else {
+                continue;
+            };
+            let reference = refs::at(self.raw, variant_pointer)
+                .and_then(|s| s.get("$ref"))
+                .and_then(Value::as_str);
+            let mut values: Vec<String> = Vec::new();
+            if let (Some(mapping), Some(reference)) = (mapping, reference) {
+                for (value, target) in mapping {
+                    let target = target.as_str().unwrap_or_default();
+                    let same = target == reference
+                        || (!target.contains('/') && reference.ends_with(&format!("/{target}")));
+                    if same {
+                        values.push(value.clone());
+                    }
+                }
+            }
+            if values.is_empty() {
+                if let Some(reference) = reference {
+                    values.push(refs::last_segment(reference));
+                }
+            }
+            variant.tag_values.extend(values);
+        }
+    }
+
+    /// Finds a tag when every alternative is a struct with a required, single-valued property
+    /// of the same name and the values differ (`{"type": "text"}` vs `{"type": "image_url"}`).
+    fn inferred_tag(&self, variants: &mut [UnionVariant]) -> Option<String> {
+        let mut constants: Vec<BTreeMap<String, String>> = Vec::with_capacity(variants.len());
+        for variant in variants.iter() {
+            let TypeRef::Named(name) = &variant.ty else {
+                return None;
+            };
+            let Some(TypeDef {
+                kind: TypeKind::Struct(structure),
+                ..
+            }) = self.defs.get(name)
+            else {
+                return None;
+            };
+            let mut found = BTreeMap::new();
+            for field in structure.fields.iter().filter(|field| field.required) {
+                if let Some(value) = self.single_value(&field.ty) {
+                    found.insert(field.wire_name.clone(), value);
+                }
+            }
+            constants.push(found);
+        }
+        let first = constants.first()?;
+        let property = first.keys().find(|property| {
+            let values: BTreeSet<Option<&String>> =
+                constants.iter().map(|c| c.get(*property)).collect();
+            values.len() == constants.len() && values.iter().all(Option::is_some)
+        })?;
+        for (variant, found) in variants.iter_mut().zip(&constants) {
+            variant.tag_values = found.get(property).cloned().into_iter().collect();
+        }
+        Some(property.clone())
+    }
+
+    /// The value of an enum type with exactly one string value.
+    fn single_value(&self, ty: &TypeRef) -> Option<String> {
+        let TypeRef::Named(name) = ty else {
+            return None;
+        };
+        match self.defs.get(name) {
+            Some(TypeDef {
+                kind:
+                    TypeKind::Enum(EnumDef {
+                        variants,
+                        repr: EnumRepr::String,
+                        ..
+                    }),
+                ..
+            }) => match variants.as_slice() {
+                [single] => Some(single.value.clone()),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    fn enumeration(
+        &mut self,
+        pointer: &str,
+        map: &Map<String, Value>,
+        values: &[Value],
+    ) -> Result<TypeKind, TypeRef> {
+        let listed: Vec<&Value> = values.iter().filter(|value| !value.is_null()).collect();
+        let repr = if listed.iter().all(|value| value.is_string()) {
+            EnumRepr::String
+        } else if listed.iter().all(|value| value.is_i64())
+            && schema::type_of(map) != Some("number")
+        {
+            EnumRepr::Integer
+        } else if listed.iter().all(|value| value.is_boolean()) {
+            return Err(TypeRef::Bool);
+        } else if listed.iter().all(|value| value.is_number()) {
+            return Err(if schema::type_of(map) == Some("integer") {
+                TypeRef::Integer(IntegerType::U64)
+            } else {
+                TypeRef::Number
+            });
+        } else {
+            self.warn(
+                pointer,
+                "an `enum` of mixed or structured values; using any JSON value",
+            );
+            return Err(TypeRef::Json);
+        };
+        if listed.is_empty() {
+            return Err(TypeRef::Json);
+        }
+        let custom_names = map
+            .get("x-enum-varnames")
+            .or_else(|| map.get("x-enumNames"))
+            .and_then(Value::as_array)
+            .filter(|names| names.len() == listed.len());
+        let mut variant_names = Namespace::new();
+        let mut variants: Vec<EnumVariant> = Vec::with_capacity(listed.len());
+        for (index, value) in listed.iter().enumerate() {
+            let text = match value {
+                Value::String(text) => text.clone(),
+                other => other.to_string(),
+            };
+            if variants.iter().any(|variant| variant.value == text) {
+                continue;
+            }
+            let wanted = match custom_names.and_then(|names| names[index].as_str()) {
+                Some(custom) => names::type_name(custom),
+                None if repr == EnumRepr::Integer => {
+                    names::type_name(&format!("V{}", text.replace('-', "Minus")))
+                }
+                None => names::type_name(&text),
+            };
+            variants.push(EnumVariant {
+                name: variant_names.claim(&wanted),
+                value: text,
+            });
+        }
+        let fallback = if variant_names.contains("Unknown") {
+            variant_names.claim("UnknownValue")
+        } else {
+            variant_names.claim("Unknown")
+        };
+        Ok(TypeKind::Enum(EnumDef {
+            variants,
+            repr,
+            fallback,
+        }))
+    }
+}
+
+/// `Some(key)` when `pointer` is `#/components/schemas/<key>`.
+fn component_key(pointer: &str) -> Option<String> {
+    let rest = pointer.strip_prefix("#/components/schemas/")?;
+    (!rest.contains('/')).then(|| rest.replace("~1", "/").replace("~0", "~"))
+}
+
+fn non_empty_array<'m>(map: &'m Map<String, Value>, key: &str) -> Option<&'m Vec<Value>> {
+    map.get(key)
+        .and_then(Value::as_array)
+        .filter(|items| !items.is_empty())
+}
+
+/// Whether a schema says more about an object than its `allOf`/`oneOf` does.
+fn has_object_keywords(map: &Map<String, Value>) -> bool {
+    map.get("properties")
+        .and_then(Value::as_object)
+        .is_some_and(|p| !p.is_empty())
+        || map
+            .get("additionalProperties")
+            .is_some_and(Value::is_object)
+}
+
+fn integer_type(map: &Map<String, Value>) -> IntegerType {
+    match map.get("format").and_then(Value::as_str) {
+        Some("int32") => IntegerType::I32,
+        Some("uint32") => IntegerType::U32,
+        Some("uint64") => IntegerType::U64,
+        _ => IntegerType::I64,
+    }
+}
+
+/// A union variant's name, from the type it holds (`ResponseFormatText` in `ResponseFormat`
+/// becomes `Text`; `Vec<String>` becomes `StringArray`).
+fn variant_name(ty: &TypeRef, union_name: &str) -> String {
+    match ty {
+        TypeRef::Named(name) => match name.strip_prefix(union_name) {
+            Some(rest) if rest.starts_with(|c: char| c.is_ascii_uppercase()) => rest.to_owned(),
+            _ => name.clone(),
+        },
+        TypeRef::String => "String".to_owned(),
+        TypeRef::Bool => "Boolean".to_owned(),
+        TypeRef::Integer(_) => "Integer".to_owned(),
+        TypeRef::Number => "Number".to_owned(),
+        TypeRef::Json => "Json".to_owned(),
+        TypeRef::Vec(inner) => format!("{}Array", variant_name(inner, union_name)),
+        TypeRef::Map(inner) => format!("{}Map", variant_name(inner, union_name)),
+        TypeRef::Option(inner) | TypeRef::Boxed(inner) => variant_name(inner, union_name),
+        TypeRef::Bytes => "Bytes".to_owned(),
+    }
+}
+
+/// The documentation of a schema.
+pub(crate) fn docs_of(schema: &Value) -> Docs {
+    let text = |key: &str| {
+        schema
+            .get(key)
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+    };
+    let description = match (text("title"), text("description")) {
+        (Some(title), Some(description)) if !description.starts_with(title) => {
+            Some(format!("{title}\n\n{description}"))
+        }
+        (_, Some(description)) => Some(description.to_owned()),
+        (Some(title), None) => Some(title.to_owned()),
+        (None, None) => None,
+    };
+    Docs {
+        description,
+        deprecated: schema
+            .get("deprecated")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+        example: schema.get("example").cloned(),
+        default: schema.get("default").cloned(),
+        constraints: schema
+            .as_object()
+            .map(schema::constraints)
+            .unwrap_or_default(),
+    }
+}
+
+/// Boxes the by-value references that close a cycle (`struct Node { next: Option<Node> }`),
+/// and turns type aliases that refer to themselves into newtypes.
+fn box_recursion(defs: &mut BTreeMap<String, TypeDef>) {
+    let names: Vec<String> = defs.keys().cloned().collect();
+    let index: BTreeMap<&str, usize> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), i))
+        .collect();
+    let by_value_edges: Vec<Vec<usize>> = names
+        .iter()
+        .map(|name| {
+            let mut targets = Vec::new();
+            if let Some(def) = defs.get(name) {
+                for ty in by_value_types(&def.kind) {
+                    collect_by_value(ty, &mut |target| {
+                        if let Some(&i) = index.get(target) {
+                            targets.push(i);
+                        }
+                    });
+                }
+            }
+            targets
+        })
+        .collect();
+    let component = strongly_connected(&by_value_edges);
+    let in_cycle = |from: usize, to: &str| {
+        index.get(to).is_some_and(|&to| {
+            component[to] == component[from] && (to != from || by_value_edges[from].contains(&from))
+        })
+    };
+    for (from, name) in names.iter().enumerate() {
+        let Some(def) = defs.get_mut(name) else {
+            continue;
+        };
+        match &mut def.kind {
+            TypeKind::Struct(structure) => {
+                for field in &mut structure.fields {
+                    box_if(&mut field.ty, &|to| in_cycle(from, to));
+                }
+            }
+            TypeKind::Union(union) => {
+                for variant in &mut union.variants {
+                    box_if(&mut variant.ty, &|to| in_cycle(from, to));
+                }
+            }
+            TypeKind::Alias { target, newtype } => {
+                let mut cyclic = false;
+                collect_any(target, &mut |to| cyclic |= in_cycle(from, to) || to == name);
+                if cyclic {
+                    *newtype = true;
+                    box_if(target, &|to| in_cycle(from, to));
+                }
+            }
+            TypeKind::Enum(_) => {}
+        }
+    }
+}
+
+fn by_value_types(kind: &TypeKind) -> Vec<&TypeRef> {
+    match kind {
+        TypeKind::Struct(structure) => structure.fields.iter().map(|field| &field.ty).collect(),
+        TypeKind::Union(union) => union.variants.iter().map(|variant| &variant.ty).collect(),
+        TypeKind::Alias { target, .. } => vec![target],
+        TypeKind::Enum(_) => Vec::new(),
+    }
+}
+
+/// Named types held by value (not behind a `Vec` or map, which already allocate).
+fn collect_by_value(ty: &TypeRef, visit: &mut dyn FnMut(&str)) {
+    match ty {
+        TypeRef::Named(name) => visit(name),
+        TypeRef::Option(inner) => collect_by_value(inner, visit),
+        _ => {}
+    }
+}
+
+fn collect_any(ty: &TypeRef, visit: &mut dyn FnMut(&str)) {
+    match ty {
+        TypeRef::Named(name) => visit(name),
+        TypeRef::Option(inner)
+        | TypeRef::Vec(inner)
+        | TypeRef::Map(inner)
+        | TypeRef::Boxed(inner) => collect_any(inner, visit),
+        _ => {}
+    }
+}
+
+fn box_if(ty: &mut TypeRef, in_cycle: &dyn Fn(&str) -> bool) {
+    match ty {
+        TypeRef::Named(name) if in_cycle(name) => *ty = TypeRef::Boxed(Box::new(ty.clone())),
+        TypeRef::Option(inner) => box_if(inner, in_cycle),
+        _ => {}
+    }
+}
+
+/// Tarjan's strongly connected components, iteratively (real specs nest deep enough to
+/// overflow a recursive walk). Returns the component number of each node.
+fn strongly_connected(edges: &[Vec<usize>]) -> Vec<usize> {
+    let n = edges.len();
+    let mut index = vec![usize::MAX; n];
+    let mut low = vec![0; n];
+    let mut on_stack = vec![false; n];
+    let mut stack = Vec::new();
+    let mut component = vec![usize::MAX; n];
+    let mut next_index = 0;
+    let mut next_component = 0;
+    for start in 0..n {
+        if index[start] != usize::MAX {
+            continue;
+        }
+        let mut work: Vec<(usize, usize)> = vec![(start, 0)];
+        while let Some(&(node, edge)) = work.last() {
+            if edge == 0 && index[node] == usize::MAX {
+                index[node] = next_index;
+                low[node] = next_index;
+                next_index += 1;
+                stack.push(node);
+                on_stack[node] = true;
+            }
+            if let Some(&next) = edges[node].get(edge) {
+                if let Some(top) = work.last_mut() {
+                    top.1 += 1;
+                }
+                if index[next] == usize::MAX {
+                    work.push((next, 0));
+                } else if on_stack[next] {
+                    low[node] = low[node].min(index[next]);
+                }
+                continue;
+            }
+            work.pop();
+            if let Some(&(parent, _)) = work.last() {
+                low[parent] = low[parent].min(low[node]);
+            }
+            if low[node] == index[node] {
+                while let Some(member) = stack.pop() {
+                    on_stack[member] = false;
+                    component[member] = next_component;
+                    if member == node {
+                        break;
+                    }
+                }
+                next_component += 1;
+            }
+        }
+    }
+    component
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strongly_connected_groups_cycles() {
+        let edges = vec![vec![1], vec![0], vec![2], vec![]];
+        let component = strongly_connected(&edges);
+        assert_eq!(component[0], component[1]);
+        assert_ne!(component[0], component[2]);
+        assert_ne!(component[2], component[3]);
+    }
+
+    #[test]
+    fn variant_names_drop_the_union_prefix() {
+        assert_eq!(
+            variant_name(
+                &TypeRef::Named("ResponseFormatText".into()),
+                "ResponseFormat"
+            ),
+            "Text"
+        );
+        assert_eq!(
+            variant_name(&TypeRef::Named("Responses".into()), "Response"),
+            "Responses"
+        );
+        assert_eq!(
+            variant_name(&TypeRef::Vec(Box::new(TypeRef::String)), "Stop"),
+            "StringArray"
+        );
+    }
+}

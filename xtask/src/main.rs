@@ -1,0 +1,123 @@
+//! Repository tasks: `cargo xtask codegen` regenerates `generated/` from `spec/deepshi.yaml`.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+const HELP: &str = "\
+cargo xtask <task> [options]
+
+Tasks:
+  codegen              Regenerate generated/ (the `deepshi` crate) from spec/deepshi.yaml.
+    --check            Write nothing; exit 1 and name the stale files if generated/ differs
+                       from what codegen writes now (CI runs this).
+    --spec PATH        Read another OpenAPI 3.0/3.1 spec (YAML or JSON).
+    --out DIR          Write the crate to DIR instead of generated/.
+    --crate-name NAME  Name of the generated crate (default: deepshi).
+  help                 Show this text.
+
+Examples:
+  cargo xtask codegen
+  cargo xtask codegen --check
+  cargo xtask codegen --spec petstore.yaml --out /tmp/petstore --crate-name petstore
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("codegen") => codegen(&args[1..]),
+        None | Some("help" | "--help" | "-h") => {
+            print!("{HELP}");
+            Ok(())
+        }
+        Some(other) => Err(format!("unknown task `{other}`\n\n{HELP}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The repository root (the parent of this crate).
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+}
+
+struct CodegenArgs {
+    check: bool,
+    spec: PathBuf,
+    out: PathBuf,
+    crate_name: String,
+}
+
+fn parse_codegen_args(args: &[String]) -> Result<CodegenArgs, String> {
+    let root = root();
+    let mut parsed = CodegenArgs {
+        check: false,
+        spec: root.join("spec/deepshi.yaml"),
+        out: root.join("generated"),
+        crate_name: "deepshi".to_owned(),
+    };
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        let mut value = |flag: &str| {
+            args.next()
+                .cloned()
+                .ok_or_else(|| format!("{flag} needs a value\n\n{HELP}"))
+        };
+        match arg.as_str() {
+            "--check" => parsed.check = true,
+            "--spec" => parsed.spec = PathBuf::from(value("--spec")?),
+            "--out" => parsed.out = PathBuf::from(value("--out")?),
+            "--crate-name" => parsed.crate_name = value("--crate-name")?,
+            "--help" | "-h" => return Err(HELP.to_owned()),
+            other => return Err(format!("unknown option `{other}`\n\n{HELP}")),
+        }
+    }
+    Ok(parsed)
+}
+
+fn codegen(args: &[String]) -> Result<(), String> {
+    let args = parse_codegen_args(args)?;
+    let text = std::fs::read_to_string(&args.spec)
+        .map_err(|error| format!("cannot read {}: {error}", args.spec.display()))?;
+    let settings = codegen::Settings::new(&args.crate_name);
+    let source = args.spec.display().to_string();
+    let output = codegen::generate(&source, &text, &settings).map_err(|error| error.to_string())?;
+    for warning in &output.warnings {
+        eprintln!("warning: {source}: {warning}");
+    }
+    let report = codegen::write::write(&output.krate, &args.out, args.check)
+        .map_err(|error| error.to_string())?;
+    if args.check {
+        if report.is_clean() {
+            println!("{} is up to date with {source}", args.out.display());
+            return Ok(());
+        }
+        let mut message = format!(
+            "{} is stale: it differs from what codegen writes for {source}:\n",
+            args.out.display()
+        );
+        for path in &report.changed {
+            message.push_str(&format!("  changed: {}\n", path.display()));
+        }
+        for path in &report.removed {
+            message.push_str(&format!("  not generated any more: {}\n", path.display()));
+        }
+        message.push_str("run `cargo xtask codegen` and commit the result");
+        return Err(message);
+    }
+    println!(
+        "wrote {} ({} of {} files changed, {} removed, {} warnings)",
+        args.out.display(),
+        report.changed.len(),
+        output.krate.files.len(),
+        report.removed.len(),
+        output.warnings.len()
+    );
+    Ok(())
+}
