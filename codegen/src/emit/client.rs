@@ -78,6 +78,25 @@ pub(crate) fn client_rs(api: &Api, settings: &Settings) -> TokenStream {
     };
     let paths = Paths::outside_types();
     let methods = api.operations.iter().map(|op| operation(op, &paths));
+    let request = (!api.operations.is_empty()).then(|| quote!(Request,));
+    let event_stream = api
+        .operations
+        .iter()
+        .any(|op| op.stream.is_some())
+        .then(|| quote!(EventStream,));
+    let mentions_types = api.operations.iter().any(|op| {
+        let named = |ty: &TypeRef| format!("{ty:?}").contains("Named(");
+        op.params.is_some()
+            || op.path_params.iter().any(|p| named(&p.ty))
+            || op.body.as_ref().is_some_and(|b| named(&b.ty))
+            || matches!(&op.response, ResponseKind::Json(ty) if named(ty))
+            || op.stream.as_ref().is_some_and(|s| named(&s.event))
+    });
+    let types_import = mentions_types.then(|| quote!(types,));
+    let imports = quote! {
+        use crate::runtime::transport::{ApiInfo, AuthScheme, #request Transport};
+        use crate::{ClientBuilder, Error, #event_stream RequestOptions, #types_import};
+    };
     let constructors = if api.auth == Auth::None {
         let new_doc = docs::plain(&format!("A client for `{base_url}` with default settings."));
         quote! {
@@ -105,8 +124,7 @@ pub(crate) fn client_rs(api: &Api, settings: &Settings) -> TokenStream {
         api.title
     ));
     quote! {
-        use crate::runtime::transport::{ApiInfo, AuthScheme, Request, Transport};
-        use crate::{ClientBuilder, Error, EventStream, RequestOptions, types};
+        #imports
 
         static API: ApiInfo = ApiInfo {
             default_base_url: #base_url,
@@ -165,6 +183,10 @@ fn operation(op: &Operation, paths: &Paths) -> TokenStream {
         let name = ident(&param.name);
         match &param.ty {
             TypeRef::String => args.push(quote!(#name: &str)),
+            TypeRef::Integer(_) | TypeRef::Number | TypeRef::Bool => {
+                let ty = paths.ty(&param.ty);
+                args.push(quote!(#name: #ty));
+            }
             other => {
                 let ty = paths.ty(other);
                 args.push(quote!(#name: &#ty));
@@ -293,6 +315,7 @@ fn path_expression(op: &Operation) -> TokenStream {
             let name = ident(&param.name);
             values.push(match &param.ty {
                 TypeRef::String => quote!(#name.to_owned()),
+                TypeRef::Integer(_) | TypeRef::Number | TypeRef::Bool => quote!(#name.to_string()),
                 _ => quote!(crate::runtime::scalar_text(&serde_json::to_value(#name).unwrap_or_default()).unwrap_or_default()),
             });
         }

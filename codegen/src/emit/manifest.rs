@@ -16,7 +16,7 @@ pub(crate) fn cargo_toml(api: &Api, settings: &Settings) -> String {
 name = "{name}"
 version = "{version}"
 edition = "2024"
-rust-version = "1.85"
+rust-version = "1.88"
 description = "{description}"
 license = "MIT OR Apache-2.0"
 publish = false

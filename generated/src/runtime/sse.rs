@@ -278,13 +278,11 @@ fn find_line_end(haystack: &[u8]) -> Option<usize> {
     let mut blocks = haystack.chunks_exact(BLOCK);
     let mut offset = 0;
     for block in &mut blocks {
-        if block
+        let maybe = block
             .iter()
-            .fold(false, |maybe, &byte| maybe | (byte < 0x0E))
-        {
-            if let Some(at) = block.iter().position(|&byte| is_line_end(byte)) {
-                return Some(offset + at);
-            }
+            .fold(false, |maybe, &byte| maybe | (byte < 0x0E));
+        if maybe && let Some(at) = block.iter().position(|&byte| is_line_end(byte)) {
+            return Some(offset + at);
         }
         offset += BLOCK;
     }
@@ -297,8 +295,8 @@ fn find_line_end(haystack: &[u8]) -> Option<usize> {
 /// Whether `data` contains `"error"` with unescaped quotes: a key (or the string value) that
 /// an error object has, and that ordinary chunks almost never have.
 ///
-/// It runs on every event, so it first looks, block-wise like `find_line_end`, for the rare
-/// pair `rr` and only compares the whole key around a hit.
+/// It runs on every event, so it first looks, block-wise like `find_line_end`, for the pair
+/// `rr`, which ordinary chunks rarely contain, and searches for the whole key only after a hit.
 fn mentions_error_key(data: &[u8]) -> bool {
     const KEY: &[u8] = b"\"error\"";
     const BLOCK: usize = 16;
@@ -607,7 +605,7 @@ mod tests {
         let events = decode_all(b"\xEF\xBB\xBFdata: a\n\n\xEF\xBB\xBFdata: b\n\n");
         assert_eq!(data(&events), ["a"]);
         // Bytes that only start like a mark are kept.
-        assert_eq!(data(&decode_chunks(&[b"\xEF", b"data: a\n\n"])).len(), 0);
+        assert!(decode_chunks(&[b"\xEF", b"data: a\n\n"]).is_empty());
         assert_eq!(
             data(&decode_chunks(&[b"\xEF\xBB", b"x\ndata: a\n\n"])),
             ["a"]

@@ -1,0 +1,138 @@
+//! The generator's output for the real spec and for one fixture spec per feature: snapshots,
+//! freshness of `generated/`, determinism, and that every fixture's crate compiles.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use codegen::{GeneratedCrate, Settings};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+fn generate(path: &Path, crate_name: &str) -> codegen::Output {
+    let text = std::fs::read_to_string(path).unwrap();
+    codegen::generate(
+        &path.display().to_string(),
+        &text,
+        &Settings::new(crate_name),
+    )
+    .unwrap_or_else(|error| panic!("{error}"))
+}
+
+fn deepshi() -> GeneratedCrate {
+    generate(&root().join("spec/deepshi.yaml"), "deepshi").krate
+}
+
+/// The snapshot name of a generated file: `src/runtime/sse.rs` → `src__runtime__sse.rs`.
+fn snapshot_name(prefix: &str, path: &str) -> String {
+    format!("{prefix}__{}", path.replace('/', "__"))
+}
+
+#[test]
+fn deepshi_spec_generates_without_warnings() {
+    let output = generate(&root().join("spec/deepshi.yaml"), "deepshi");
+    let warnings: Vec<String> = output.warnings.iter().map(ToString::to_string).collect();
+    assert!(warnings.is_empty(), "{warnings:#?}");
+}
+
+#[test]
+fn every_generated_file_of_the_deepshi_spec_matches_its_snapshot() {
+    for file in deepshi().files {
+        insta::assert_snapshot!(snapshot_name("deepshi", &file.path), file.contents);
+    }
+}
+
+#[test]
+fn generated_directory_is_up_to_date() {
+    let report = codegen::write::write(&deepshi(), &root().join("generated"), true).unwrap();
+    assert!(
+        report.is_clean(),
+        "generated/ is stale (changed: {:?}, removed: {:?}); run `cargo xtask codegen`",
+        report.changed,
+        report.removed
+    );
+}
+
+#[test]
+fn generation_is_deterministic() {
+    assert_eq!(deepshi(), deepshi());
+}
+
+fn fixtures() -> Vec<PathBuf> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(root().join("tests/fixtures"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| {
+            path.extension()
+                .is_some_and(|ext| ext == "yaml" || ext == "json")
+        })
+        .collect();
+    paths.sort();
+    paths
+}
+
+fn fixture_crate_name(path: &Path) -> String {
+    format!("fixture_{}", path.file_stem().unwrap().to_string_lossy())
+}
+
+#[test]
+fn every_fixture_matches_its_snapshot() {
+    for path in fixtures() {
+        let output = generate(&path, &fixture_crate_name(&path));
+        let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let warnings: String = output.warnings.iter().map(|w| format!("{w}\n")).collect();
+        insta::assert_snapshot!(format!("fixture_{stem}__warnings"), warnings);
+        for file in output
+            .krate
+            .files
+            .iter()
+            .filter(|f| !f.path.starts_with("src/runtime/"))
+        {
+            insta::assert_snapshot!(
+                snapshot_name(&format!("fixture_{stem}"), &file.path),
+                file.contents
+            );
+        }
+    }
+}
+
+/// Writes every fixture's crate into one throwaway workspace and runs `cargo check` on it, so
+/// a change in the generator that emits invalid Rust fails here and not in a user's build.
+#[test]
+fn every_fixture_crate_compiles_without_warnings() {
+    let dir = root().join("target/fixture-crates");
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut members = Vec::new();
+    for path in fixtures() {
+        let name = fixture_crate_name(&path);
+        let output = generate(&path, &name);
+        codegen::write::write(&output.krate, &dir.join(&name), false).unwrap();
+        members.push(format!("\"{name}\""));
+    }
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        format!(
+            "[workspace]\nresolver = \"3\"\nmembers = [{}]\n",
+            members.join(", ")
+        ),
+    )
+    .unwrap();
+    let _ = std::fs::copy(root().join("Cargo.lock"), dir.join("Cargo.lock"));
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let output = Command::new(cargo)
+        .args(["check", "--workspace", "--all-targets", "--quiet"])
+        .current_dir(&dir)
+        .env("CARGO_TARGET_DIR", root().join("target/fixture-target"))
+        .env("RUSTFLAGS", "-D warnings")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "fixture crates do not compile:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
