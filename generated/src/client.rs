@@ -2,6 +2,7 @@
 
 use crate::runtime::transport::{ApiInfo, AuthScheme, Request, Transport};
 use crate::{ClientBuilder, Error, EventStream, RequestOptions, types};
+
 static API: ApiInfo = ApiInfo {
     default_base_url: "https://api.deepshi.ai/v1",
     api_key_env: "DEEPSHI_API_KEY",
@@ -9,6 +10,7 @@ static API: ApiInfo = ApiInfo {
     user_agent: concat!("deepshi-rust/", env!("CARGO_PKG_VERSION")),
     auth: AuthScheme::Bearer,
 };
+
 /// A client for the Deepshi API.
 ///
 /// Cheap to clone: clones share one connection pool.
@@ -16,19 +18,23 @@ static API: ApiInfo = ApiInfo {
 pub struct Client {
     transport: Transport,
 }
+
 impl Client {
     /// A client for `https://api.deepshi.ai/v1` that authenticates with `api_key`, with default settings.
     pub fn new(api_key: impl Into<String>) -> Self {
         Self::from_transport(Self::builder().api_key(api_key).build_lenient())
     }
+
     /// A client configured from the environment: the API key from `DEEPSHI_API_KEY`, the base URL from `DEEPSHI_BASE_URL` when it is set.
     pub fn from_env() -> Result<Self, Error> {
         Self::builder().with_env()?.build()
     }
+
     /// A builder for a client with other settings (base URL, timeouts, retries, headers).
     pub fn builder() -> ClientBuilder {
         ClientBuilder::new(&API)
     }
+
     /// A client that applies `options` (timeout, retries, extra headers) to its calls,
     /// sharing this one's connections.
     pub fn with_options(&self, options: RequestOptions) -> Self {
@@ -36,6 +42,7 @@ impl Client {
             transport: self.transport.with_options(options),
         }
     }
+
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
         self.transport.base_url()
@@ -43,6 +50,7 @@ impl Client {
     pub(crate) fn from_transport(transport: Transport) -> Self {
         Self { transport }
     }
+
     /// Create a chat completion
     ///
     /// Generates a model response for the given conversation. Unsupported or model-specific fields are ignored rather than rejected. When `stream` is true the response is a Server-Sent Events stream of ChatCompletionChunk events terminated by `data: [DONE]` instead of a single ChatCompletion object.
@@ -59,6 +67,7 @@ impl Client {
         let request = request.json_with_flag(body, "stream", false)?;
         self.transport.json(request).await
     }
+
     /// Like [`Self::create_chat_completion`], but the response arrives as a stream of Server-Sent Events, each decoded as `ChatCompletionChunk`. The stream ends after the server's `[DONE]`; a dropped connection yields an error item.
     pub async fn create_chat_completion_stream(
         &self,
@@ -71,6 +80,7 @@ impl Client {
         let request = request.json_with_flag(body, "stream", true)?;
         self.transport.stream(request).await
     }
+
     /// List models
     ///
     /// Lists the models currently available. Use the bare `id` of a model in the `model` field of chat completion requests.

@@ -12,15 +12,23 @@
 //! ```
 //!
 //! Every operation is an async method of [`Client`]; request and response types are in [`types`]. Errors of every kind are one [`Error`]. Per-call settings go through [`Client::with_options`].
+
 #[rustfmt::skip]
 mod client;
+
 #[rustfmt::skip]
 pub mod runtime;
+
 #[rustfmt::skip]
 pub mod types;
+
 pub use client::Client;
+
 pub use runtime::error::{ApiError, Error};
+
 pub use runtime::sse::EventStream;
+
 pub use runtime::transport::{ClientBuilder, RequestOptions};
+
 ///The error body the API sends with an error status, as [`ApiError::body`] holds it.
 pub type ApiErrorBody = types::ErrorResponse;

@@ -83,6 +83,36 @@ fn rust_file(header: &str, path: &str, tokens: TokenStream) -> Result<GeneratedF
     })?;
     Ok(GeneratedFile {
         path: path.to_owned(),
-        contents: format!("{header}\n{}", prettyplease::unparse(&file)),
+        contents: format!("{header}\n{}", space_items(&prettyplease::unparse(&file))),
     })
+}
+
+/// Puts a blank line between items, as people write them; prettyplease packs them tight.
+/// An item starts where a line at the same indentation as the `}` (or `;`) that ended the
+/// previous one opens a new item; the `use` block and the inner attributes get one too.
+fn space_items(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 16);
+    let mut previous: Option<&str> = None;
+    for line in text.lines() {
+        if let Some(before) = previous {
+            let indent = |l: &str| l.len() - l.trim_start().len();
+            let ended = before.trim_start().starts_with('}') || before.ends_with(';') || before.starts_with("#![");
+            let opens = ["pub ", "impl", "#[", "///", "fn ", "static ", "const ", "mod ", "use ", "type ", "enum ", "struct "]
+                .iter()
+                .any(|start| line.trim_start().starts_with(start));
+            let same_level = indent(before) == indent(line);
+            let both_use = before.trim_start().starts_with("use ") && line.trim_start().starts_with("use ");
+            let inner_attrs = before.starts_with("#![") && line.starts_with("#![");
+            let after_doc = before.starts_with("//!") && !line.starts_with("//!");
+            if (ended && opens && same_level && !both_use && !inner_attrs && !line.trim_start().starts_with("};"))
+                || after_doc
+            {
+                out.push('\n');
+            }
+        }
+        out.push_str(line);
+        out.push('\n');
+        previous = Some(line);
+    }
+    out
 }

@@ -161,7 +161,7 @@ pub(crate) fn types_rs(api: &Api) -> TokenStream {
             )
         });
     let module_doc = docs::inner(&format!(
-        "Request and response types of the {} API, one per schema of the spec.\n\nResponses are read leniently: unknown fields are kept in `additional_properties`, unknown enum values in an `Unknown` variant. Requests are written strictly: a field left `None` is not sent.",
+        "Request and response types of the {}, one per schema of the spec.\n\nResponses are read leniently: unknown fields are kept in `additional_properties`, unknown enum values in an `Unknown` variant. Requests are written strictly: a field left `None` is not sent.",
         api.title
     ));
     quote! {
