@@ -17,7 +17,7 @@ pub enum Error {
     #[error("invalid client configuration: {0}")]
     Config(String),
     /// The request could not be sent, or the connection failed while reading the response.
-    #[error("could not reach the server: {}", transport_message(.0))]
+    #[error("{}", transport_message(.0))]
     Transport(#[source] reqwest::Error),
     /// No complete response arrived within the configured timeout.
     #[error(
@@ -43,7 +43,8 @@ pub enum Error {
     },
     /// An event stream ended without its terminating event: the connection closed early.
     #[error(
-        "the event stream ended before its end marker after {events} events; the connection was closed early"
+        "the event stream ended before its end marker after {events} event{}; the connection was closed early",
+        if *events == 1 { "" } else { "s" }
     )]
     StreamEnded {
         /// How many events were received before the stream ended.
@@ -95,9 +96,16 @@ impl Error {
 }
 
 fn transport_message(source: &reqwest::Error) -> String {
+    // A body that fails after the response started came from a server that was reached.
+    let mut message = if source.is_decode() || (source.is_body() && source.status().is_some()) {
+        "the connection failed while reading the response: "
+    } else {
+        "could not reach the server: "
+    }
+    .to_owned();
     // reqwest's own message stops at the outermost cause ("error sending request"); the reason
     // a person can act on ("connection refused", "dns error") is further down the chain.
-    let mut message = source.to_string();
+    message.push_str(&source.to_string());
     let mut cause = std::error::Error::source(source);
     while let Some(inner) = cause {
         message.push_str(": ");

@@ -119,14 +119,12 @@ async fn chat_completion_request_sends_every_field_as_set() {
         "deepshi-3.0",
         vec![
             ChatMessage::new(ChatRole::System).content("You are terse."),
-            ChatMessage::new(ChatRole::User)
-                .name("alice")
-                .content(vec![
-                    ContentPart::from(ContentPartText::new("What is in this image?")),
-                    ContentPart::from(ContentPartImage::new(
-                        ImageUrl::new("https://example.com/cat.png").detail(ImageUrlDetail::High),
-                    )),
-                ]),
+            ChatMessage::new(ChatRole::User).name("alice").content(vec![
+                ContentPart::from(ContentPartText::new("What is in this image?")),
+                ContentPart::from(ContentPartImage::new(
+                    ImageUrl::new("https://example.com/cat.png").detail(ImageUrlDetail::High),
+                )),
+            ]),
             ChatMessage::new(ChatRole::Assistant).tool_calls(vec![ToolCall::new(
                 "call_1",
                 FunctionCall::new("get_weather", r#"{"city":"Paris"}"#),
@@ -297,8 +295,16 @@ async fn stop_tool_choice_and_response_format_variants_are_written_as_the_api_ex
             json!(["END", "\n\n"]),
         ),
         (ask("b").stop("END"), "stop", json!("END")),
-        (ask("c").tool_choice(ToolChoiceMode::Auto), "tool_choice", json!("auto")),
-        (ask("d").tool_choice(ToolChoiceMode::None), "tool_choice", json!("none")),
+        (
+            ask("c").tool_choice(ToolChoiceMode::Auto),
+            "tool_choice",
+            json!("auto"),
+        ),
+        (
+            ask("d").tool_choice(ToolChoiceMode::None),
+            "tool_choice",
+            json!("none"),
+        ),
         (
             ask("e").tool_choice(NamedToolChoice::new(NamedToolChoiceFunction::new(
                 "get_weather",
@@ -318,14 +324,21 @@ async fn stop_tool_choice_and_response_format_variants_are_written_as_the_api_ex
     .await;
     let client = client(&server);
     for (request, _, _) in &variants {
-        client.create_chat_completion(request).await.expect("completion");
+        client
+            .create_chat_completion(request)
+            .await
+            .expect("completion");
     }
     let requests = server.requests();
     assert_eq!(requests.len(), variants.len());
     for ((_, field, expected), sent) in variants.iter().zip(&requests) {
         let body = sent.json();
         assert_eq!(&body[field], expected, "{body}");
-        assert_eq!(body.as_object().unwrap().len(), 3, "only model, messages, {field}: {body}");
+        assert_eq!(
+            body.as_object().unwrap().len(),
+            3,
+            "only model, messages, {field}: {body}"
+        );
     }
 }
 
@@ -450,9 +463,9 @@ async fn completion_with_tool_calls_reasoning_and_unknown_fields_decodes_and_rou
         "provider": "deepshi-east",
         "service_tier": null
     });
-    let server = TestServer::start([Reply::json(200, response.clone())
-        .header("x-request-id", "req_ok")])
-    .await;
+    let server =
+        TestServer::start([Reply::json(200, response.clone()).header("x-request-id", "req_ok")])
+            .await;
     let answer = client(&server)
         .create_chat_completion(&ask("Weather in Paris and Oslo?"))
         .await
@@ -460,17 +473,26 @@ async fn completion_with_tool_calls_reasoning_and_unknown_fields_decodes_and_rou
 
     assert_eq!(answer.id, "chatcmpl-42");
     assert_eq!(answer.system_fingerprint, None);
-    assert_eq!(answer.additional_properties["provider"], json!("deepshi-east"));
+    assert_eq!(
+        answer.additional_properties["provider"],
+        json!("deepshi-east")
+    );
     assert_eq!(answer.additional_properties["service_tier"], Value::Null);
     let choice = &answer.choices[0];
     assert_eq!(choice.finish_reason, Some(FinishReason::ToolCalls));
     assert_eq!(choice.logprobs, None);
-    assert_eq!(choice.additional_properties["native_finish_reason"], json!("TOOL_USE"));
+    assert_eq!(
+        choice.additional_properties["native_finish_reason"],
+        json!("TOOL_USE")
+    );
     let message = &choice.message;
     assert_eq!(message.role, ChatRole::Assistant);
     assert_eq!(message.content, None);
     assert_eq!(message.refusal, None);
-    assert_eq!(message.reasoning.as_deref(), Some("Call the weather tool twice."));
+    assert_eq!(
+        message.reasoning.as_deref(),
+        Some("Call the weather tool twice.")
+    );
     assert_eq!(
         Value::Array(message.reasoning_details.clone().unwrap()),
         reasoning_details
@@ -486,10 +508,24 @@ async fn completion_with_tool_calls_reasoning_and_unknown_fields_decodes_and_rou
     assert_eq!(calls[1].index, None);
     assert_eq!(calls[1].function.arguments, r#"{"city":"Oslo"}"#);
     let usage = answer.usage.as_ref().expect("usage");
-    assert_eq!((usage.prompt_tokens, usage.completion_tokens, usage.total_tokens), (24, 8, 32));
-    assert_eq!(usage.prompt_tokens_details.as_ref().unwrap().cached_tokens, Some(4));
     assert_eq!(
-        usage.completion_tokens_details.as_ref().unwrap().reasoning_tokens,
+        (
+            usage.prompt_tokens,
+            usage.completion_tokens,
+            usage.total_tokens
+        ),
+        (24, 8, 32)
+    );
+    assert_eq!(
+        usage.prompt_tokens_details.as_ref().unwrap().cached_tokens,
+        Some(4)
+    );
+    assert_eq!(
+        usage
+            .completion_tokens_details
+            .as_ref()
+            .unwrap()
+            .reasoning_tokens,
         Some(5)
     );
     let cost = usage.cost.as_ref().unwrap();
@@ -555,7 +591,10 @@ async fn unknown_enum_values_and_null_fields_are_accepted_and_round_trip() {
     let written = serde_json::to_value(&answer).unwrap();
     assert_eq!(written["choices"][0]["finish_reason"], json!("end_turn"));
     assert_eq!(written["choices"][1]["message"]["role"], json!("critic"));
-    assert!(written["choices"][1].get("finish_reason").is_none(), "{written}");
+    assert!(
+        written["choices"][1].get("finish_reason").is_none(),
+        "{written}"
+    );
     assert!(written.get("usage").is_none(), "{written}");
     // And it reads back to the same value.
     let again: deepshi::types::ChatCompletion = serde_json::from_value(written).unwrap();
@@ -582,7 +621,10 @@ async fn list_models_is_a_get_and_decodes_the_list() {
     let ids: Vec<&str> = models.data.iter().map(|model| model.id.as_str()).collect();
     assert_eq!(ids, ["deepshi-3.0", "gpt-4o"]);
     assert_eq!(models.data[1].owned_by, "openai");
-    assert_eq!(models.data[1].additional_properties["context_length"], json!(128000));
+    assert_eq!(
+        models.data[1].additional_properties["context_length"],
+        json!(128000)
+    );
 
     let sent = server.only_request();
     assert_eq!(sent.method, "GET");
@@ -638,7 +680,9 @@ async fn stream_yields_typed_chunks_in_order_skipping_comments_with_usage_last()
     .header("x-request-id", "req_stream")])
     .await;
     let stream = client(&server)
-        .create_chat_completion_stream(&ask("Hi").stream_options(StreamOptions::new().include_usage(true)))
+        .create_chat_completion_stream(
+            &ask("Hi").stream_options(StreamOptions::new().include_usage(true)),
+        )
         .await
         .expect("stream");
     assert_eq!(stream.request_id(), Some("req_stream"));
@@ -656,12 +700,22 @@ async fn stream_yields_typed_chunks_in_order_skipping_comments_with_usage_last()
     let call = &chunks[4].choices[0].delta.tool_calls.as_ref().unwrap()[0];
     assert_eq!(call.index, 0);
     assert_eq!(call.id.as_deref(), Some("call_1"));
-    assert_eq!(call.function.as_ref().unwrap().arguments.as_deref(), Some("{\"ci"));
+    assert_eq!(
+        call.function.as_ref().unwrap().arguments.as_deref(),
+        Some("{\"ci")
+    );
     assert_eq!(chunks[5].choices[0].finish_reason, Some(FinishReason::Stop));
     assert_eq!(chunks[5].usage, None);
     assert!(chunks[6].choices.is_empty());
     let usage = chunks[6].usage.as_ref().expect("usage on the last chunk");
-    assert_eq!((usage.prompt_tokens, usage.completion_tokens, usage.total_tokens), (10, 3, 13));
+    assert_eq!(
+        (
+            usage.prompt_tokens,
+            usage.completion_tokens,
+            usage.total_tokens
+        ),
+        (10, 3, 13)
+    );
     assert_eq!(usage.cost.as_ref().unwrap().total_cost, Some(0.00002));
 }
 
@@ -691,7 +745,8 @@ async fn stream_delivered_one_byte_at_a_time() {
         chunk("日本語 "),
         chunk("🦀")
     );
-    let server = TestServer::start([Reply::sse(body.bytes().map(|byte| vec![byte])).gap(ms(0))]).await;
+    let server =
+        TestServer::start([Reply::sse(body.bytes().map(|byte| vec![byte])).gap(ms(0))]).await;
     let stream = client(&server)
         .create_chat_completion_stream(&ask("Hi"))
         .await
@@ -704,8 +759,11 @@ async fn stream_delivered_one_byte_at_a_time() {
 #[tokio::test]
 async fn stream_ends_at_done_without_waiting_for_the_connection_to_close() {
     // After [DONE] the server keeps the connection open for 5 s and then sends more.
-    let server = TestServer::start([Reply::sse([event(&chunk("done soon")), "data: [DONE]\n\n".to_owned()])
-        .chunk_after(Duration::from_secs(5), event(&chunk("after done")))])
+    let server = TestServer::start([Reply::sse([
+        event(&chunk("done soon")),
+        "data: [DONE]\n\n".to_owned(),
+    ])
+    .chunk_after(Duration::from_secs(5), event(&chunk("after done")))])
     .await;
     let started = Instant::now();
     let stream = client(&server)
@@ -735,14 +793,23 @@ async fn error_in_the_stream_yields_an_api_error_and_ends_the_stream() {
         .header("x-request-id", "req_err"),
         Reply::sse([
             event(&chunk("x")),
-            format!("event: error\ndata: {}\n\n", json!({"message": "rate limited"})),
+            format!(
+                "event: error\ndata: {}\n\n",
+                json!({"message": "rate limited"})
+            ),
             "data: [DONE]\n\n".to_owned(),
         ]),
     ])
     .await;
     let client = client(&server);
 
-    let items = drain(client.create_chat_completion_stream(&ask("Hi")).await.unwrap()).await;
+    let items = drain(
+        client
+            .create_chat_completion_stream(&ask("Hi"))
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(items.len(), 2, "{items:#?}");
     assert_eq!(text_of(&items[..1]), "partial");
     let Err(Error::Api(api)) = &items[1] else {
@@ -753,9 +820,21 @@ async fn error_in_the_stream_yields_an_api_error_and_ends_the_stream() {
     assert_eq!(api.request_id.as_deref(), Some("req_err"));
     let body = api.body.as_ref().expect("an ErrorResponse");
     assert_eq!(body.error.code, Some(ErrorCode::Integer(502)));
-    assert!(items[1].as_ref().unwrap_err().to_string().contains("upstream overloaded"));
+    assert!(
+        items[1]
+            .as_ref()
+            .unwrap_err()
+            .to_string()
+            .contains("upstream overloaded")
+    );
 
-    let items = drain(client.create_chat_completion_stream(&ask("Hi")).await.unwrap()).await;
+    let items = drain(
+        client
+            .create_chat_completion_stream(&ask("Hi"))
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(items.len(), 2, "{items:#?}");
     let Err(Error::Api(api)) = &items[1] else {
         panic!("expected an API error: {:?}", items[1]);
@@ -787,10 +866,9 @@ async fn stream_that_ends_before_done_yields_stream_ended() {
 async fn connection_cut_mid_stream_yields_stream_ended() {
     // The server closes the connection mid-body (no final chunk, no [DONE]), in the middle of an
     // event.
-    let server = TestServer::start([
-        Reply::sse([event(&chunk("a")), "data: {\"id\":".to_owned()]).cut(),
-    ])
-    .await;
+    let server =
+        TestServer::start([Reply::sse([event(&chunk("a")), "data: {\"id\":".to_owned()]).cut()])
+            .await;
     let items = drain(
         client(&server)
             .create_chat_completion_stream(&ask("Hi"))
@@ -801,7 +879,10 @@ async fn connection_cut_mid_stream_yields_stream_ended() {
     assert_eq!(items.len(), 2, "{items:#?}");
     assert_eq!(text_of(&items[..1]), "a");
     let error = items[1].as_ref().unwrap_err();
-    assert!(matches!(error, Error::StreamEnded { events: 1 }), "{error:?}");
+    assert!(
+        matches!(error, Error::StreamEnded { events: 1 }),
+        "{error:?}"
+    );
     assert!(error.to_string().contains("closed early"), "{error}");
 }
 
@@ -823,14 +904,18 @@ async fn undecodable_event_is_a_decode_error_and_the_stream_goes_on() {
     .await;
     assert_eq!(items.len(), 3, "{items:#?}");
     assert_eq!(text_of(&items[..1]), "a");
-    assert!(matches!(items[1], Err(Error::Decode { status: 200, .. })), "{:?}", items[1]);
+    assert!(
+        matches!(items[1], Err(Error::Decode { status: 200, .. })),
+        "{:?}",
+        items[1]
+    );
     assert_eq!(text_of(&items[2..]), "b");
 }
 
 #[tokio::test]
 async fn stream_request_rejected_with_an_error_status_fails_before_any_event() {
     let server = TestServer::start([
-        Reply::json(401, error_body("Invalid API key.")).header("x-request-id", "req_401"),
+        Reply::json(401, error_body("Invalid API key.")).header("x-request-id", "req_401")
     ])
     .await;
     let error = client(&server)
@@ -870,12 +955,18 @@ async fn error_status_with_error_body_is_an_api_error() {
     assert_eq!(error.request_id(), Some("req_400"));
     let api = error.api_error().expect("an API error");
     assert_eq!(api.status, 400);
-    assert_eq!(api.message().as_deref(), Some("temperature must be at most 2"));
+    assert_eq!(
+        api.message().as_deref(),
+        Some("temperature must be at most 2")
+    );
     let body = api.body.as_ref().expect("the decoded ErrorResponse");
     assert_eq!(body.error.message, "temperature must be at most 2");
     assert_eq!(body.error.r#type.as_deref(), Some("invalid_request_error"));
     assert_eq!(body.error.param.as_deref(), Some("temperature"));
-    assert_eq!(body.error.code, Some(ErrorCode::String("invalid_value".to_owned())));
+    assert_eq!(
+        body.error.code,
+        Some(ErrorCode::String("invalid_value".to_owned()))
+    );
     let text = error.to_string();
     assert!(text.contains("400"), "{text}");
     assert!(text.contains("temperature must be at most 2"), "{text}");
@@ -902,16 +993,20 @@ async fn non_json_error_body_is_kept_raw() {
 
 #[tokio::test]
 async fn invalid_json_in_a_success_response_is_a_decode_error() {
-    let server = TestServer::start([
-        Reply::raw(200, "application/json", "{\"id\": \"chatcmpl-1\", oops")
-            .header("x-request-id", "req_bad"),
-    ])
-    .await;
+    let server =
+        TestServer::start([
+            Reply::raw(200, "application/json", "{\"id\": \"chatcmpl-1\", oops")
+                .header("x-request-id", "req_bad"),
+        ])
+        .await;
     let error = client(&server)
         .create_chat_completion(&ask("Hi"))
         .await
         .expect_err("decode error");
-    let Error::Decode { status, snippet, .. } = &error else {
+    let Error::Decode {
+        status, snippet, ..
+    } = &error
+    else {
         panic!("expected a decode error: {error:?}");
     };
     assert_eq!(*status, 200);
@@ -925,14 +1020,19 @@ async fn invalid_json_in_a_success_response_is_a_decode_error() {
 
 #[tokio::test]
 async fn success_response_of_the_wrong_shape_is_a_decode_error_naming_the_problem() {
-    let server =
-        TestServer::start([Reply::json(200, json!({"object": "chat.completion", "choices": []}))])
-            .await;
+    let server = TestServer::start([Reply::json(
+        200,
+        json!({"object": "chat.completion", "choices": []}),
+    )])
+    .await;
     let error = client(&server)
         .create_chat_completion(&ask("Hi"))
         .await
         .expect_err("decode error");
-    assert!(matches!(error, Error::Decode { status: 200, .. }), "{error:?}");
+    assert!(
+        matches!(error, Error::Decode { status: 200, .. }),
+        "{error:?}"
+    );
     assert!(error.to_string().contains("missing field"), "{error}");
 }
 
@@ -994,7 +1094,11 @@ async fn transient_statuses_are_retried_up_to_max_retries() {
             .create_chat_completion(&ask("Hi"))
             .await
             .expect_err("every attempt fails");
-        assert_eq!(server.requests().len(), 3, "status {status}: 1 attempt + 2 retries");
+        assert_eq!(
+            server.requests().len(),
+            3,
+            "status {status}: 1 attempt + 2 retries"
+        );
         assert_eq!(server.unused_replies(), 1);
         assert_eq!(error.status(), Some(status));
         assert_eq!(error.request_id(), Some("req_3"), "the last attempt's id");
@@ -1020,7 +1124,10 @@ async fn a_retry_that_succeeds_returns_the_answer_and_resends_the_same_request()
         .create_chat_completion(&ask("Hi").seed(7))
         .await
         .expect("success after retries");
-    assert_eq!(answer.choices[0].message.content.as_deref(), Some("third time lucky"));
+    assert_eq!(
+        answer.choices[0].message.content.as_deref(),
+        Some("third time lucky")
+    );
     let requests = server.requests();
     assert_eq!(requests.len(), 3);
     for sent in &requests {
@@ -1079,7 +1186,10 @@ async fn x_should_retry_header_overrides_the_status() {
         .create_chat_completion(&ask("Hi"))
         .await
         .expect("retried");
-    assert_eq!(answer.choices[0].message.content.as_deref(), Some("retried"));
+    assert_eq!(
+        answer.choices[0].message.content.as_deref(),
+        Some("retried")
+    );
     assert_eq!(server.requests().len(), 2);
 }
 
@@ -1192,7 +1302,10 @@ async fn a_timed_out_attempt_is_retried() {
         .create_chat_completion(&ask("Hi"))
         .await
         .expect("the retry succeeds");
-    assert_eq!(answer.choices[0].message.content.as_deref(), Some("second attempt"));
+    assert_eq!(
+        answer.choices[0].message.content.as_deref(),
+        Some("second attempt")
+    );
     assert_eq!(server.requests().len(), 2);
 }
 
@@ -1210,9 +1323,15 @@ async fn stalled_server_is_a_timeout() {
         .await
         .expect_err("timeout");
     let elapsed = started.elapsed();
-    assert!(matches!(error, Error::Timeout(limit) if limit == ms(200)), "{error:?}");
+    assert!(
+        matches!(error, Error::Timeout(limit) if limit == ms(200)),
+        "{error:?}"
+    );
     assert!(elapsed >= ms(200), "gave up after {elapsed:?}");
-    assert!(elapsed < Duration::from_secs(5), "gave up after {elapsed:?}");
+    assert!(
+        elapsed < Duration::from_secs(5),
+        "gave up after {elapsed:?}"
+    );
     assert!(error.to_string().contains("timed out"), "{error}");
     assert_eq!(server.requests().len(), 1);
 }
@@ -1236,25 +1355,35 @@ async fn a_body_that_stalls_after_the_headers_is_a_timeout() {
 async fn per_call_timeout_overrides_the_client() {
     // A short per-call timeout on a client with a long one.
     let server = TestServer::start([Reply::hang(Duration::from_secs(30))]).await;
-    let client = builder(&server).timeout(Duration::from_secs(60)).build().unwrap();
+    let client = builder(&server)
+        .timeout(Duration::from_secs(60))
+        .build()
+        .unwrap();
     let started = Instant::now();
     let error = client
         .with_options(RequestOptions::new().timeout(ms(200)))
         .create_chat_completion(&ask("Hi"))
         .await
         .expect_err("timeout");
-    assert!(matches!(error, Error::Timeout(limit) if limit == ms(200)), "{error:?}");
+    assert!(
+        matches!(error, Error::Timeout(limit) if limit == ms(200)),
+        "{error:?}"
+    );
     assert!(started.elapsed() < Duration::from_secs(5));
 
     // A long per-call timeout on a client with a short one.
-    let server = TestServer::start([Reply::json(200, completion("slow but fine")).delay(ms(400))]).await;
+    let server =
+        TestServer::start([Reply::json(200, completion("slow but fine")).delay(ms(400))]).await;
     let client = builder(&server).timeout(ms(100)).build().unwrap();
     let answer = client
         .with_options(RequestOptions::new().timeout(Duration::from_secs(10)))
         .create_chat_completion(&ask("Hi"))
         .await
         .expect("within the per-call timeout");
-    assert_eq!(answer.choices[0].message.content.as_deref(), Some("slow but fine"));
+    assert_eq!(
+        answer.choices[0].message.content.as_deref(),
+        Some("slow but fine")
+    );
 }
 
 #[tokio::test]
@@ -1270,11 +1399,15 @@ async fn stream_timeout_bounds_the_wait_for_headers_not_the_events() {
     .gap(ms(200))])
     .await;
     let client = builder(&server).timeout(ms(300)).build().unwrap();
-    let stream = client.create_chat_completion_stream(&ask("Hi")).await.expect("stream");
+    let stream = client
+        .create_chat_completion_stream(&ask("Hi"))
+        .await
+        .expect("stream");
     assert_eq!(text_of(&drain(stream).await), "abcd");
 
     // Headers that do not come in time.
-    let server = TestServer::start([Reply::sse(["data: [DONE]\n\n"]).delay(Duration::from_secs(30))]).await;
+    let server =
+        TestServer::start([Reply::sse(["data: [DONE]\n\n"]).delay(Duration::from_secs(30))]).await;
     let client = builder(&server).timeout(ms(200)).build().unwrap();
     let error = client
         .create_chat_completion_stream(&ask("Hi"))
@@ -1349,7 +1482,13 @@ async fn api_key_never_shows_in_debug_output_or_error_messages() {
         client.create_chat_completion(&ask("Hi")).await.unwrap_err(),
         client.create_chat_completion(&ask("Hi")).await.unwrap_err(),
     ];
-    let items = drain(client.create_chat_completion_stream(&ask("Hi")).await.unwrap()).await;
+    let items = drain(
+        client
+            .create_chat_completion_stream(&ask("Hi"))
+            .await
+            .unwrap(),
+    )
+    .await;
     errors.extend(items.into_iter().filter_map(Result::err));
     let refused = Client::builder()
         .api_key(SECRET)
@@ -1357,11 +1496,21 @@ async fn api_key_never_shows_in_debug_output_or_error_messages() {
         .max_retries(0)
         .build()
         .unwrap();
-    errors.push(refused.create_chat_completion(&ask("Hi")).await.unwrap_err());
+    errors.push(
+        refused
+            .create_chat_completion(&ask("Hi"))
+            .await
+            .unwrap_err(),
+    );
     // A key that cannot go into a header: the builder and the lenient constructor both fail
     // without quoting it.
     let bad_key = format!("{SECRET}\n");
-    errors.push(Client::builder().api_key(bad_key.as_str()).build().unwrap_err());
+    errors.push(
+        Client::builder()
+            .api_key(bad_key.as_str())
+            .build()
+            .unwrap_err(),
+    );
     errors.push(
         Client::new(bad_key.as_str())
             .list_models()
@@ -1382,7 +1531,15 @@ async fn api_key_never_shows_in_debug_output_or_error_messages() {
         .collect();
     assert_eq!(
         kinds,
-        ["api", "decode", "timeout", "stream-ended", "transport", "config", "config"]
+        [
+            "api",
+            "decode",
+            "timeout",
+            "stream-ended",
+            "transport",
+            "config",
+            "config"
+        ]
     );
 
     let mut texts = vec![
@@ -1397,12 +1554,18 @@ async fn api_key_never_shows_in_debug_output_or_error_messages() {
     }
     for text in &texts {
         assert!(!text.contains(SECRET), "the key leaked: {text}");
-        assert!(!text.contains("9f8e7d6c5b4a"), "part of the key leaked: {text}");
+        assert!(
+            !text.contains("9f8e7d6c5b4a"),
+            "part of the key leaked: {text}"
+        );
     }
     assert!(format!("{client:?}").contains("redacted"), "{client:?}");
     // It was sent where it belongs, and only there.
     for sent in server.requests() {
-        assert_eq!(sent.header("authorization"), Some(format!("Bearer {SECRET}").as_str()));
+        assert_eq!(
+            sent.header("authorization"),
+            Some(format!("Bearer {SECRET}").as_str())
+        );
         assert!(!sent.target.contains(SECRET));
     }
 }

@@ -233,7 +233,11 @@ impl TestServer {
     /// The one request received; panics if there was not exactly one.
     pub fn only_request(&self) -> Recorded {
         let mut requests = self.requests();
-        assert_eq!(requests.len(), 1, "expected exactly one request: {requests:#?}");
+        assert_eq!(
+            requests.len(),
+            1,
+            "expected exactly one request: {requests:#?}"
+        );
         requests.remove(0)
     }
 
@@ -269,9 +273,12 @@ async fn serve_one(stream: TcpStream, state: &State) -> io::Result<()> {
         return Ok(());
     };
     state.requests.lock().unwrap().push(request);
-    let reply = state.replies.lock().unwrap().pop_front().unwrap_or_else(|| {
-        Reply::raw(418, "text/plain", "test server: no scripted reply left")
-    });
+    let reply = state
+        .replies
+        .lock()
+        .unwrap()
+        .pop_front()
+        .unwrap_or_else(|| Reply::raw(418, "text/plain", "test server: no scripted reply left"));
     let mut stream = reader.into_inner();
     write_reply(&mut stream, reply).await?;
     stream.shutdown().await
@@ -366,5 +373,8 @@ async fn write_reply(stream: &mut TcpStream, reply: Reply) -> io::Result<()> {
 }
 
 fn invalid(message: String) -> io::Error {
-    io::Error::new(io::ErrorKind::InvalidData, format!("test server: {message}"))
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        format!("test server: {message}"),
+    )
 }
