@@ -96,8 +96,9 @@ impl Error {
 }
 
 fn transport_message(source: &reqwest::Error) -> String {
-    // A body that fails after the response started came from a server that was reached.
-    let mut message = if source.is_decode() || (source.is_body() && source.status().is_some()) {
+    // reqwest reports a response body that fails midway as a decode error: the server was
+    // reached, and answered, but the answer broke off.
+    let mut message = if source.is_decode() {
         "the connection failed while reading the response: "
     } else {
         "could not reach the server: "

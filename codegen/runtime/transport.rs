@@ -729,7 +729,11 @@ fn transport_error(auth: AuthScheme, mut error: reqwest::Error) -> Error {
         let pairs: Vec<(String, String)> = url
             .query_pairs()
             .map(|(key, value)| {
-                let value = if key == name { "<redacted>".into() } else { value };
+                let value = if key == name {
+                    "<redacted>".into()
+                } else {
+                    value
+                };
                 (key.into_owned(), value.into_owned())
             })
             .collect();

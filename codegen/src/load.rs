@@ -155,10 +155,10 @@ fn normalize_document(document: &mut Value) {
     let Some(root) = document.as_object_mut() else {
         return;
     };
-    if let Some(Value::Object(components)) = root.get_mut("components") {
-        if let Some(Value::Object(schemas)) = components.get_mut("schemas") {
-            schemas.values_mut().for_each(normalize_schema);
-        }
+    if let Some(Value::Object(components)) = root.get_mut("components")
+        && let Some(Value::Object(schemas)) = components.get_mut("schemas")
+    {
+        schemas.values_mut().for_each(normalize_schema);
     }
     for key in ["paths", "components", "webhooks"] {
         if let Some(value) = root.get_mut(key) {
@@ -194,10 +194,11 @@ fn normalize_schema(schema: &mut Value) {
         map.entry("enum")
             .or_insert_with(|| Value::Array(vec![value]));
     }
-    if let Some(Value::Array(mut examples)) = map.remove("examples") {
-        if !examples.is_empty() && !map.contains_key("example") {
-            map.insert("example".into(), examples.swap_remove(0));
-        }
+    if let Some(Value::Array(mut examples)) = map.remove("examples")
+        && !examples.is_empty()
+        && !map.contains_key("example")
+    {
+        map.insert("example".into(), examples.swap_remove(0));
     }
     for (exclusive, bound) in [
         ("exclusiveMinimum", "minimum"),

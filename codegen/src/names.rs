@@ -85,10 +85,10 @@ pub fn unraw(name: &str) -> &str {
 /// A crude English singular for naming the item type of an array property
 /// (`choices` → `choice`, `entries` → `entry`); names stay readable, not grammatical.
 pub fn singular(word: &str) -> String {
-    if let Some(stem) = word.strip_suffix("ies") {
-        if !stem.is_empty() {
-            return format!("{stem}y");
-        }
+    if let Some(stem) = word.strip_suffix("ies")
+        && !stem.is_empty()
+    {
+        return format!("{stem}y");
     }
     if word.ends_with("ss") || word.ends_with("us") || word.len() < 3 {
         return word.to_owned();

@@ -194,13 +194,13 @@ fn escape_line(line: &str) -> String {
             '<' => {
                 let rest: String = chars[i + 1..].iter().take(8).collect();
                 let close = chars[i..].iter().position(|&c| c == '>');
-                if (rest.starts_with("http://") || rest.starts_with("https://")) && close.is_some()
+                if (rest.starts_with("http://") || rest.starts_with("https://"))
+                    && close.is_some()
+                    && let Some(close) = close
                 {
-                    if let Some(close) = close {
-                        out.extend(&chars[i..=i + close]);
-                        i += close + 1;
-                        continue;
-                    }
+                    out.extend(&chars[i..=i + close]);
+                    i += close + 1;
+                    continue;
                 }
                 out.push_str("&lt;");
             }

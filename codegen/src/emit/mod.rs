@@ -96,15 +96,26 @@ fn space_items(text: &str) -> String {
     for line in text.lines() {
         if let Some(before) = previous {
             let indent = |l: &str| l.len() - l.trim_start().len();
-            let ended = before.trim_start().starts_with('}') || before.ends_with(';') || before.starts_with("#![");
-            let opens = ["pub ", "impl", "#[", "///", "fn ", "static ", "const ", "mod ", "use ", "type ", "enum ", "struct "]
-                .iter()
-                .any(|start| line.trim_start().starts_with(start));
+            let ended = before.trim_start().starts_with('}')
+                || before.ends_with(';')
+                || before.starts_with("#![");
+            let opens = [
+                "pub ", "impl", "#[", "///", "fn ", "static ", "const ", "mod ", "use ", "type ",
+                "enum ", "struct ",
+            ]
+            .iter()
+            .any(|start| line.trim_start().starts_with(start));
             let same_level = indent(before) == indent(line);
-            let both_use = before.trim_start().starts_with("use ") && line.trim_start().starts_with("use ");
+            let both_use =
+                before.trim_start().starts_with("use ") && line.trim_start().starts_with("use ");
             let inner_attrs = before.starts_with("#![") && line.starts_with("#![");
             let after_doc = before.starts_with("//!") && !line.starts_with("//!");
-            if (ended && opens && same_level && !both_use && !inner_attrs && !line.trim_start().starts_with("};"))
+            if (ended
+                && opens
+                && same_level
+                && !both_use
+                && !inner_attrs
+                && !line.trim_start().starts_with("};"))
                 || after_doc
             {
                 out.push('\n');

@@ -70,7 +70,7 @@ impl Paths {
     }
 
     /// `Into`.
-    pub(crate) fn into_trait(&self) -> TokenStream {
+    pub(crate) fn conversion_trait(&self) -> TokenStream {
         self.item("Into", quote!(::std::convert::Into))
     }
 
@@ -148,7 +148,7 @@ pub(crate) fn types_rs(api: &Api) -> TokenStream {
         .map(|def| (def.name.as_str(), def))
         .collect();
     let items = api.types.iter().map(|def| type_def(def, &defs, &paths));
-    let uses_map = api.types.iter().any(|def| mentions_map(def));
+    let uses_map = api.types.iter().any(mentions_map);
     let map_import = (uses_map && !paths.is_shadowed("BTreeMap")).then(|| {
         quote!(
             use std::collections::BTreeMap;
@@ -342,7 +342,7 @@ fn constructor(
                 field_name.clone()
             };
             let doc = docs::plain(&format!("Sets `{}`.", field.wire_name.replace('`', "'")));
-            let into = paths.into_trait();
+            let into = paths.conversion_trait();
             setters.push(quote! {
                 #doc
                 pub fn #setter(mut self, value: impl #into<#ty>) -> Self {
@@ -354,7 +354,7 @@ fn constructor(
             let constant = ident(constant);
             inits.push(quote!(#field_name: #ty::#constant));
         } else {
-            let into = paths.into_trait();
+            let into = paths.conversion_trait();
             params.push(quote!(#field_name: impl #into<#ty>));
             inits.push(quote!(#field_name: #field_name.into()));
         }

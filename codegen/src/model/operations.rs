@@ -288,6 +288,9 @@ fn build_operation<'a>(
     })
 }
 
+/// A parameter's identity: its name and location.
+type ParamKey = (String, String);
+
 /// Path-level and operation-level parameters (the operation's win), references followed.
 fn collect_params<'a>(
     builder: &mut TypeBuilder<'a>,
@@ -297,7 +300,7 @@ fn collect_params<'a>(
 ) -> Vec<(&'a Value, String)> {
     let raw = builder.raw();
     let item_pointer = pointer.rsplit_once('/').map_or(pointer, |(head, _)| head);
-    let mut by_key: Vec<((String, String), (&'a Value, String))> = Vec::new();
+    let mut by_key: Vec<(ParamKey, (&'a Value, String))> = Vec::new();
     for (list, list_pointer) in [
         (item.get("parameters"), format!("{item_pointer}/parameters")),
         (operation.get("parameters"), format!("{pointer}/parameters")),
@@ -350,13 +353,13 @@ fn param_type(builder: &mut TypeBuilder<'_>, param: &Value, pointer: &str, hint:
     if param.get("schema").is_some() {
         return builder.schema_type(&format!("{pointer}/schema"), hint);
     }
-    if let Some(content) = param.get("content").and_then(Value::as_object) {
-        if let Some(media) = content.keys().next() {
-            return builder.schema_type(
-                &format!("{pointer}/content/{}/schema", escape_pointer(media)),
-                hint,
-            );
-        }
+    if let Some(content) = param.get("content").and_then(Value::as_object)
+        && let Some(media) = content.keys().next()
+    {
+        return builder.schema_type(
+            &format!("{pointer}/content/{}/schema", escape_pointer(media)),
+            hint,
+        );
     }
     builder.warn(pointer, "parameter without a schema; taken as a string");
     TypeRef::String

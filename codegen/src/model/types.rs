@@ -561,10 +561,10 @@ impl<'a> TypeBuilder<'a> {
                     }
                 }
             }
-            if values.is_empty() {
-                if let Some(reference) = reference {
-                    values.push(refs::last_segment(reference));
-                }
+            if values.is_empty()
+                && let Some(reference) = reference
+            {
+                values.push(refs::last_segment(reference));
             }
             variant.tag_values.extend(values);
         }
