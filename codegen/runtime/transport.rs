@@ -154,11 +154,10 @@ impl ClientBuilder {
             }
         }
         if self.base_url.is_none() {
-            if let Ok(url) = std::env::var(self.info.base_url_env) {
-                if !url.trim().is_empty() {
-                    self.base_url = Some(url.trim().to_owned());
-                }
-            }
+            self.base_url = std::env::var(self.info.base_url_env)
+                .ok()
+                .map(|url| url.trim().to_owned())
+                .filter(|url| !url.is_empty());
         }
         Ok(self)
     }

@@ -67,9 +67,12 @@ pub fn load(source: &str, text: &str) -> Result<Spec, Error> {
     }
     normalize_document(&mut value);
     let document: OpenAPI = serde_path_to_error::deserialize(&value).map_err(|error| {
-        let pointer = pointer_of(error.path());
+        let (pointer, message) = match locate(&value, &pointer_of(error.path())) {
+            Some(found) => found,
+            None => (pointer_of(error.path()), error.into_inner().to_string()),
+        };
         let line = line_of_pointer(text, &pointer);
-        not_openapi(Some(pointer), line, error.into_inner().to_string())
+        not_openapi(Some(pointer), line, message)
     })?;
     Ok(Spec {
         document,
@@ -97,6 +100,54 @@ fn parse_value(source: &str, text: &str) -> Result<Value, Error> {
             message: error.to_string(),
         }
     })
+}
+
+/// Finds the exact place of a structural error that serde reports only as far as `#/paths` or
+/// `#/components` (openapiv3 flattens those maps, which hides the path below them): each entry
+/// is deserialized on its own until one fails.
+fn locate(document: &Value, pointer: &str) -> Option<(String, String)> {
+    fn first_failure<T: serde::de::DeserializeOwned>(
+        base: &str,
+        entries: &Map<String, Value>,
+    ) -> Option<(String, String)> {
+        entries.iter().find_map(|(key, entry)| {
+            // A reference is checked when it is followed; what it points to is checked there.
+            if entry.get("$ref").is_some() {
+                return None;
+            }
+            serde_path_to_error::deserialize::<_, T>(entry)
+                .err()
+                .map(|error| {
+                    let inner = pointer_of(error.path());
+                    let pointer = format!("{base}/{}{}", escape_pointer(key), &inner[1..]);
+                    (pointer, error.into_inner().to_string())
+                })
+        })
+    }
+    use openapiv3::{Parameter, PathItem, RequestBody, Response, Schema};
+    match pointer {
+        "#/paths" => first_failure::<PathItem>("#/paths", document.get("paths")?.as_object()?),
+        "#/components" => {
+            let components = document.get("components")?;
+            let section = |name: &str| components.get(name).and_then(Value::as_object);
+            let base = |name: &str| format!("#/components/{name}");
+            section("schemas")
+                .and_then(|s| first_failure::<Schema>(&base("schemas"), s))
+                .or_else(|| {
+                    section("parameters")
+                        .and_then(|s| first_failure::<Parameter>(&base("parameters"), s))
+                })
+                .or_else(|| {
+                    section("responses")
+                        .and_then(|s| first_failure::<Response>(&base("responses"), s))
+                })
+                .or_else(|| {
+                    section("requestBodies")
+                        .and_then(|s| first_failure::<RequestBody>(&base("requestBodies"), s))
+                })
+        }
+        _ => None,
+    }
 }
 
 /// The JSON pointer (`#/a/b`) of a serde path.

@@ -49,7 +49,10 @@ fn round_trip<T: serde::de::DeserializeOwned + serde::Serialize>(text: &str) -> 
     let value: T = serde_json::from_str(text).unwrap();
     let written = serde_json::to_value(&value).unwrap();
     let original: Value = serde_json::from_str(text).unwrap();
-    assert_eq!(written, original, "the JSON written differs from the JSON read");
+    assert_eq!(
+        written, original,
+        "the JSON written differs from the JSON read"
+    );
     value
 }
 
@@ -57,7 +60,10 @@ fn round_trip<T: serde::de::DeserializeOwned + serde::Serialize>(text: &str) -> 
 fn the_reference_page_response_reads_and_round_trips() {
     let completion: ChatCompletion = round_trip(PAGE_RESPONSE);
     let choice = &completion.choices[0];
-    assert_eq!(choice.finish_reason, Some(FinishReason::Unknown("<string>".into())));
+    assert_eq!(
+        choice.finish_reason,
+        Some(FinishReason::Unknown("<string>".into()))
+    );
     let message = &choice.message;
     assert_eq!(message.role, ChatRole::Assistant);
     assert_eq!(message.reasoning.as_deref(), Some("<string>"));
@@ -67,7 +73,10 @@ fn the_reference_page_response_reads_and_round_trips() {
     let usage = completion.usage.unwrap();
     assert_eq!(usage.total_tokens, 123);
     assert_eq!(usage.cost.unwrap().total_cost, Some(0.000135));
-    assert_eq!(usage.prompt_tokens_details.unwrap().cached_read_tokens, Some(123));
+    assert_eq!(
+        usage.prompt_tokens_details.unwrap().cached_read_tokens,
+        Some(123)
+    );
 }
 
 #[test]
@@ -87,12 +96,21 @@ fn the_reference_page_request_reads_and_round_trips() {
     }"#;
     let request: CreateChatCompletionRequest = serde_json::from_str(text).unwrap();
     assert_eq!(request.stop, Some(StopSequences::String("<string>".into())));
-    assert_eq!(request.tool_choice, Some(ToolChoice::Mode(ToolChoiceMode::Auto)));
-    assert!(matches!(request.response_format, Some(ResponseFormat::JsonObject(_))));
+    assert_eq!(
+        request.tool_choice,
+        Some(ToolChoice::Mode(ToolChoiceMode::Auto))
+    );
+    assert!(matches!(
+        request.response_format,
+        Some(ResponseFormat::JsonObject(_))
+    ));
     // Numbers written as `1` come back as `1.0`: compare as numbers, not text.
     let written = serde_json::to_value(&request).unwrap();
     let original: Value = serde_json::from_str(text).unwrap();
-    assert_eq!(written["temperature"].as_f64(), original["temperature"].as_f64());
+    assert_eq!(
+        written["temperature"].as_f64(),
+        original["temperature"].as_f64()
+    );
     assert_eq!(written["messages"], original["messages"]);
     assert_eq!(written["tools"], original["tools"]);
 }
@@ -102,14 +120,20 @@ fn unknown_fields_are_kept_and_written_back() {
     let text = r#"{"object":"list","data":[{"id":"m","object":"model","created":1,"owned_by":"x","context_window":128000}],"has_more":false}"#;
     let list: ModelList = round_trip(text);
     assert_eq!(list.additional_properties["has_more"], json!(false));
-    assert_eq!(list.data[0].additional_properties["context_window"], json!(128000));
+    assert_eq!(
+        list.data[0].additional_properties["context_window"],
+        json!(128000)
+    );
 }
 
 #[test]
 fn unknown_enum_values_land_in_unknown_and_round_trip() {
     let reason: FinishReason = serde_json::from_str(r#""brand_new_reason""#).unwrap();
     assert_eq!(reason, FinishReason::Unknown("brand_new_reason".into()));
-    assert_eq!(serde_json::to_string(&reason).unwrap(), r#""brand_new_reason""#);
+    assert_eq!(
+        serde_json::to_string(&reason).unwrap(),
+        r#""brand_new_reason""#
+    );
     assert_eq!(reason.as_str(), "brand_new_reason");
     let role: ChatRole = serde_json::from_str(r#""critic""#).unwrap();
     assert_eq!(role.to_string(), "critic");
@@ -146,9 +170,12 @@ fn content_reads_as_text_parts_or_null() {
         panic!("expected parts, got {:?}", message.content);
     };
     assert!(matches!(&parts[0], ContentPart::Text(text) if text.text == "What is this?"));
-    assert!(matches!(&parts[1], ContentPart::Image(image) if image.image_url.url == "https://x/y.png"));
+    assert!(
+        matches!(&parts[1], ContentPart::Image(image) if image.image_url.url == "https://x/y.png")
+    );
     assert!(matches!(&parts[2], ContentPart::Unknown(value) if value["type"] == "input_audio"));
-    let null: ChatMessage = serde_json::from_str(r#"{"role":"assistant","content":null,"tool_calls":[]}"#).unwrap();
+    let null: ChatMessage =
+        serde_json::from_str(r#"{"role":"assistant","content":null,"tool_calls":[]}"#).unwrap();
     assert_eq!(null.content, None);
 }
 
@@ -160,7 +187,10 @@ fn a_streamed_chunk_with_tool_call_deltas_and_usage_reads() {
     let chunk: ChatCompletionChunk = serde_json::from_str(text).unwrap();
     let delta = &chunk.choices[0].delta.tool_calls.as_ref().unwrap()[0];
     assert_eq!(delta.index, 0);
-    assert_eq!(delta.function.as_ref().unwrap().arguments.as_deref(), Some("{\"ci"));
+    assert_eq!(
+        delta.function.as_ref().unwrap().arguments.as_deref(),
+        Some("{\"ci")
+    );
     assert_eq!(chunk.usage.unwrap().total_tokens, 3);
 }
 
@@ -168,8 +198,12 @@ fn a_streamed_chunk_with_tool_call_deltas_and_usage_reads() {
 fn error_codes_are_strings_or_integers() {
     let text = r#"{"error":{"message":"bad","type":"invalid_request_error","param":null,"code":"model_not_found"}}"#;
     let error: ErrorResponse = serde_json::from_str(text).unwrap();
-    assert_eq!(error.error.code, Some(ErrorCode::String("model_not_found".into())));
-    let numeric: ErrorResponse = serde_json::from_str(r#"{"error":{"message":"slow","code":429}}"#).unwrap();
+    assert_eq!(
+        error.error.code,
+        Some(ErrorCode::String("model_not_found".into()))
+    );
+    let numeric: ErrorResponse =
+        serde_json::from_str(r#"{"error":{"message":"slow","code":429}}"#).unwrap();
     assert_eq!(numeric.error.code, Some(ErrorCode::Integer(429)));
 }
 
@@ -204,7 +238,9 @@ fn unions_build_from_their_alternatives() {
         .response_format(ResponseFormatJsonObject::new());
     let message = ChatMessage::new(ChatRole::User).content(vec![
         ContentPart::from(ContentPartText::new("Describe")),
-        ContentPart::from(ContentPartImage::new(ImageUrl::new("data:image/png;base64,AAAA"))),
+        ContentPart::from(ContentPartImage::new(ImageUrl::new(
+            "data:image/png;base64,AAAA",
+        ))),
     ]);
     let written = serde_json::to_value((&request, &message)).unwrap();
     assert_eq!(

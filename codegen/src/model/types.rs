@@ -26,6 +26,8 @@ pub(crate) struct TypeBuilder<'a> {
     done: BTreeMap<String, TypeRef>,
     defs: BTreeMap<String, TypeDef>,
     warnings: Vec<Diagnostic>,
+    /// References being followed right now, for finding reference cycles.
+    following: Vec<String>,
 }
 
 impl<'a> TypeBuilder<'a> {
@@ -53,6 +55,7 @@ impl<'a> TypeBuilder<'a> {
             done: BTreeMap::new(),
             defs: BTreeMap::new(),
             warnings: Vec::new(),
+            following: Vec::new(),
         }
     }
 
@@ -100,9 +103,7 @@ impl<'a> TypeBuilder<'a> {
             self.warn(pointer, "no schema here; using any JSON value");
             return TypeRef::Json;
         };
-        if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
-            return self.reference_type(pointer, reference, hint);
-        }
+        let reference = schema.get("$ref").and_then(Value::as_str);
         if let Some(key) = component_key(pointer) {
             let name = self
                 .components
@@ -111,16 +112,38 @@ impl<'a> TypeBuilder<'a> {
                 .unwrap_or_else(|| names::type_name(&key));
             let named = TypeRef::Named(name.clone());
             self.done.insert(pointer.to_owned(), named.clone());
-            let kind = match self.shape(pointer, schema, &name) {
-                Ok(kind) => kind,
-                Err(target) => TypeKind::Alias {
-                    target,
+            let kind = match reference {
+                // `Foo: {$ref: Bar}` keeps the name the spec gives: `pub type Foo = Bar;`.
+                Some(reference) => TypeKind::Alias {
+                    target: self.reference_type(pointer, reference, &key),
                     newtype: false,
                 },
+                None => {
+                    let chain = std::mem::take(&mut self.following);
+                    let kind = match self.shape(pointer, schema, &name) {
+                        Ok(kind) => kind,
+                        Err(target) => TypeKind::Alias {
+                            target,
+                            newtype: false,
+                        },
+                    };
+                    self.following = chain;
+                    kind
+                }
             };
             self.define(name, pointer, schema, kind);
             return named;
         }
+        if let Some(reference) = reference {
+            return self.reference_type(pointer, reference, hint);
+        }
+        let chain = std::mem::take(&mut self.following);
+        let ty = self.inline_type(pointer, schema, hint);
+        self.following = chain;
+        ty
+    }
+
+    fn inline_type(&mut self, pointer: &str, schema: &Value, hint: &str) -> TypeRef {
         match schema::classify(schema) {
             Shape::Inline => {
                 let ty = match self.shape(pointer, schema, hint) {
@@ -134,38 +157,44 @@ impl<'a> TypeBuilder<'a> {
                 let name = self.names.claim(&names::type_name(hint));
                 let named = TypeRef::Named(name.clone());
                 self.done.insert(pointer.to_owned(), named.clone());
-                match self.shape(pointer, schema, &name) {
-                    Ok(kind) => self.define(name, pointer, schema, kind),
-                    Err(target) => self.define(
-                        name,
-                        pointer,
-                        schema,
-                        TypeKind::Alias {
-                            target,
-                            newtype: false,
-                        },
-                    ),
-                }
+                let kind = match self.shape(pointer, schema, &name) {
+                    Ok(kind) => kind,
+                    Err(target) => TypeKind::Alias {
+                        target,
+                        newtype: false,
+                    },
+                };
+                self.define(name, pointer, schema, kind);
                 named
             }
         }
     }
 
+    /// Follows a `$ref`. `following` holds the chain of references being followed without a
+    /// schema in between; meeting one of them again is a cycle with no type at its end.
     fn reference_type(&mut self, pointer: &str, reference: &str, hint: &str) -> TypeRef {
         match refs::resolve(self.raw, reference) {
-            Ok((_, target)) if target == pointer => {
+            Ok((_, target)) if target == pointer || self.following.contains(&target) => {
+                let mut chain = self.following.clone();
+                chain.push(pointer.to_owned());
+                chain.push(target);
                 self.warn(
                     pointer,
-                    format!("`$ref: {reference}` refers to itself; using any JSON value"),
+                    format!(
+                        "reference cycle with no schema in it ({}); using any JSON value",
+                        chain.join(" -> ")
+                    ),
                 );
                 TypeRef::Json
             }
             Ok((_, target)) => {
-                // Mark before following, so a chain of references that loops ends here.
-                self.done.insert(pointer.to_owned(), TypeRef::Json);
+                self.following.push(pointer.to_owned());
                 let hint = component_key(&target).unwrap_or_else(|| hint.to_owned());
                 let ty = self.schema_type(&target, &hint);
-                self.done.insert(pointer.to_owned(), ty.clone());
+                self.following.pop();
+                if component_key(pointer).is_none() {
+                    self.done.insert(pointer.to_owned(), ty.clone());
+                }
                 ty
             }
             Err(RefError::External) => {
@@ -807,6 +836,46 @@ fn box_recursion(defs: &mut BTreeMap<String, TypeDef>) {
         })
         .collect();
     let component = strongly_connected(&by_value_edges);
+    // A type alias may name a type that leads back to it (`type C = D; struct D { c: Box<C> }`);
+    // only a cycle made of aliases alone (`type J = Vec<J>`) needs a newtype to have a name.
+    let is_alias = |name: &str| {
+        matches!(
+            defs.get(name),
+            Some(TypeDef {
+                kind: TypeKind::Alias { .. },
+                ..
+            })
+        )
+    };
+    let alias_edges: Vec<Vec<usize>> = names
+        .iter()
+        .map(|name| {
+            let mut targets = Vec::new();
+            if let Some(TypeDef {
+                kind: TypeKind::Alias { target, .. },
+                ..
+            }) = defs.get(name)
+            {
+                collect_any(target, &mut |to| {
+                    if let (true, Some(&i)) = (is_alias(to), index.get(to)) {
+                        targets.push(i);
+                    }
+                });
+            }
+            targets
+        })
+        .collect();
+    let alias_component = strongly_connected(&alias_edges);
+    let alias_cyclic: Vec<bool> = (0..names.len())
+        .map(|i| {
+            alias_edges[i].contains(&i)
+                || alias_component
+                    .iter()
+                    .filter(|&&c| c == alias_component[i])
+                    .count()
+                    > 1
+        })
+        .collect();
     let in_cycle = |from: usize, to: &str| {
         index.get(to).is_some_and(|&to| {
             component[to] == component[from] && (to != from || by_value_edges[from].contains(&from))
@@ -828,9 +897,7 @@ fn box_recursion(defs: &mut BTreeMap<String, TypeDef>) {
                 }
             }
             TypeKind::Alias { target, newtype } => {
-                let mut cyclic = false;
-                collect_any(target, &mut |to| cyclic |= in_cycle(from, to) || to == name);
-                if cyclic {
+                if alias_cyclic[from] {
                     *newtype = true;
                     box_if(target, &|to| in_cycle(from, to));
                 }

@@ -1,0 +1,179 @@
+//! Every diagnostic the generator gives for a spec it cannot (fully) handle: the message names
+//! the place in the spec and says what happened. Nothing here may panic.
+
+use codegen::{Error, Settings};
+
+fn generate(text: &str) -> Result<codegen::Output, Error> {
+    codegen::generate("spec.yaml", text, &Settings::new("demo"))
+}
+
+fn error(text: &str) -> String {
+    match generate(text) {
+        Ok(_) => panic!("expected an error for:\n{text}"),
+        Err(error) => error.to_string(),
+    }
+}
+
+fn warnings(text: &str) -> Vec<String> {
+    generate(text)
+        .unwrap_or_else(|error| panic!("{error}"))
+        .warnings
+        .iter()
+        .map(ToString::to_string)
+        .collect()
+}
+
+const HEAD: &str = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\n";
+
+#[test]
+fn empty_input_is_named_as_empty() {
+    assert_eq!(
+        error("  \n"),
+        "spec.yaml: the file is empty; expected an OpenAPI 3.x document"
+    );
+}
+
+#[test]
+fn yaml_syntax_errors_give_line_and_column() {
+    let message = error("openapi: 3.0.3\ninfo: [unclosed\n");
+    assert!(
+        message.starts_with("spec.yaml:3:1: not valid YAML/JSON"),
+        "{message}"
+    );
+}
+
+#[test]
+fn json_syntax_errors_give_line_and_column() {
+    let message = error("{\n  \"openapi\": \"3.0.3\",\n  \"info\": {,}\n}");
+    assert!(
+        message.starts_with("spec.yaml:3:12: not valid YAML/JSON"),
+        "{message}"
+    );
+}
+
+#[test]
+fn non_openapi_documents_are_refused_clearly() {
+    assert_eq!(
+        error("name: my-package\nversion: 1.0.0\n"),
+        "spec.yaml: at #: no `openapi` version field: this is not an OpenAPI document"
+    );
+    assert_eq!(
+        error("- just\n- a list\n"),
+        "spec.yaml: at #: the document is not a mapping; expected an OpenAPI 3.x document with `openapi`, `info` and `paths`"
+    );
+    assert!(
+        error("swagger: '2.0'\ninfo: {title: t, version: '1'}\npaths: {}\n")
+            .contains("Swagger 2.0 document; convert it to OpenAPI 3 first")
+    );
+    assert!(error("openapi: 4.0.0\n").contains("unsupported OpenAPI version \"4.0.0\""));
+}
+
+#[test]
+fn structural_errors_name_the_pointer_and_line() {
+    let text =
+        format!("{HEAD}paths:\n  /a:\n    get:\n      parameters: 7\n      responses: {{}}\n");
+    let message = error(&text);
+    assert!(
+        message.starts_with("spec.yaml: line 6, at #/paths/~1a/get/parameters: "),
+        "{message}"
+    );
+}
+
+#[test]
+fn dangling_references_warn_with_their_pointer() {
+    let text = format!(
+        "{HEAD}paths: {{}}\ncomponents:\n  schemas:\n    A:\n      type: object\n      properties:\n        b: {{$ref: '#/components/schemas/Missing'}}\n"
+    );
+    assert_eq!(
+        warnings(&text),
+        [
+            "#/components/schemas/A/properties/b: `$ref: #/components/schemas/Missing` points to nothing; using any JSON value"
+        ]
+    );
+}
+
+#[test]
+fn external_references_warn() {
+    let text =
+        format!("{HEAD}paths: {{}}\ncomponents:\n  schemas:\n    A: {{$ref: 'other.yaml#/B'}}\n");
+    assert_eq!(
+        warnings(&text),
+        [
+            "#/components/schemas/A: `$ref: other.yaml#/B` points into another document, which is not read; using any JSON value"
+        ]
+    );
+}
+
+#[test]
+fn reference_cycles_warn_and_fall_back() {
+    let text = format!(
+        "{HEAD}paths: {{}}\ncomponents:\n  schemas:\n    A: {{$ref: '#/components/schemas/B'}}\n    B: {{$ref: '#/components/schemas/A'}}\n"
+    );
+    assert_eq!(
+        warnings(&text),
+        [
+            "#/components/schemas/B: reference cycle with no schema in it (#/components/schemas/A -> #/components/schemas/B -> #/components/schemas/A); using any JSON value"
+        ]
+    );
+}
+
+#[test]
+fn duplicate_and_missing_operation_ids_warn_and_get_names() {
+    let text = format!(
+        "{HEAD}paths:\n  /a:\n    get: {{operationId: fetch, responses: {{'204': {{description: x}}}}}}\n  /b/{{id}}:\n    get: {{operationId: fetch, parameters: [{{name: id, in: path, required: true, schema: {{type: string}}}}], responses: {{'204': {{description: x}}}}}}\n    delete: {{responses: {{'204': {{description: x}}}}}}\n"
+    );
+    let output = generate(&text).unwrap();
+    let client = &output
+        .krate
+        .files
+        .iter()
+        .find(|f| f.path == "src/client.rs")
+        .unwrap()
+        .contents;
+    assert!(client.contains("pub async fn fetch(&self)"), "{client}");
+    assert!(
+        client.contains("pub async fn fetch_2(&self, id: &str)"),
+        "{client}"
+    );
+    assert!(
+        client.contains("pub async fn delete_b_by_id(&self, id: &str)"),
+        "{client}"
+    );
+    let warnings: Vec<String> = output.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        warnings,
+        [
+            "#/paths/~1b~1{id}/delete: no operationId; the method is named `delete_b_by_id` after the method and path",
+            "#/paths/~1b~1{id}/delete: path parameter `id` is not declared; it is taken as a string",
+            "#/paths/~1b~1{id}/get: operationId `fetch` is also used at #/paths/~1a/get; this method gets a numbered name",
+        ]
+    );
+}
+
+#[test]
+fn unmappable_constructs_warn_and_use_json() {
+    let text = format!(
+        "{HEAD}paths: {{}}\ncomponents:\n  schemas:\n    N: {{not: {{type: string}}}}\n    M: {{enum: [1, a, {{x: 1}}]}}\n"
+    );
+    assert_eq!(
+        warnings(&text),
+        [
+            "#/components/schemas/M: an `enum` of mixed or structured values; using any JSON value",
+            "#/components/schemas/N: `not` cannot be expressed as a Rust type; using any JSON value",
+        ]
+    );
+}
+
+#[test]
+fn undeclared_path_parameters_and_cookies_warn() {
+    let text = format!(
+        "{HEAD}paths:\n  /x/{{id}}:\n    get:\n      operationId: getX\n      parameters: [{{name: session, in: cookie, schema: {{type: string}}}}]\n      responses: {{'204': {{description: x}}}}\n"
+    );
+    assert_eq!(
+        warnings(&text),
+        [
+            "#/paths/~1x~1{id}/get: path parameter `id` is not declared; it is taken as a string",
+            "#/paths/~1x~1{id}/get/parameters/0: cookie parameter `session` is not supported; left out",
+        ]
+    );
+}
