@@ -359,7 +359,7 @@ pub struct ChatCompletionDelta {
 impl ChatCompletionDelta {
     /// A value with every optional field unset.
     pub fn new() -> Self {
-        Self::default()
+        <Self as ::std::default::Default>::default()
     }
 
     /// Sets `role`.
@@ -646,7 +646,7 @@ pub struct CompletionTokensDetails {
 impl CompletionTokensDetails {
     /// A value with every optional field unset.
     pub fn new() -> Self {
-        Self::default()
+        <Self as ::std::default::Default>::default()
     }
 
     /// Sets `reasoning_tokens`.
@@ -1341,7 +1341,7 @@ pub struct FunctionCallDelta {
 impl FunctionCallDelta {
     /// A value with every optional field unset.
     pub fn new() -> Self {
-        Self::default()
+        <Self as ::std::default::Default>::default()
     }
 
     /// Sets `name`.
@@ -1772,7 +1772,7 @@ pub struct PromptTokensDetails {
 impl PromptTokensDetails {
     /// A value with every optional field unset.
     pub fn new() -> Self {
-        Self::default()
+        <Self as ::std::default::Default>::default()
     }
 
     /// Sets `cached_tokens`.
@@ -2160,7 +2160,7 @@ pub struct StreamOptions {
 impl StreamOptions {
     /// A value with every optional field unset.
     pub fn new() -> Self {
-        Self::default()
+        <Self as ::std::default::Default>::default()
     }
 
     /// Sets `include_usage`.
@@ -2643,7 +2643,7 @@ pub struct UsageCost {
 impl UsageCost {
     /// A value with every optional field unset.
     pub fn new() -> Self {
-        Self::default()
+        <Self as ::std::default::Default>::default()
     }
 
     /// Sets `total_cost`.

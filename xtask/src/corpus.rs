@@ -179,9 +179,7 @@ fn generate(spec: &Spec, crates_dir: &Path) -> (Generation, Duration) {
     settings.command = "cargo xtask corpus".to_owned();
     let source = spec.path.display().to_string();
     let start = Instant::now();
-    let result = panic::catch_unwind(AssertUnwindSafe(|| {
-        codegen::generate(&source, &text, &settings)
-    }));
+    let result = catch_panic(|| codegen::generate(&source, &text, &settings));
     let time = start.elapsed();
     let out = crates_dir.join(&spec.crate_name);
     let generation = match result {
@@ -196,14 +194,7 @@ fn generate(spec: &Spec, crates_dir: &Path) -> (Generation, Duration) {
             Generation::Failed(error.to_string())
         }
         Ok(Err(error)) => Generation::Rejected(error.to_string()),
-        Err(payload) => {
-            let recorded = LAST_PANIC.lock().ok().and_then(|mut last| last.take());
-            let message = recorded
-                .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "panic with a non-string payload".to_owned());
-            Generation::Panicked(message)
-        }
+        Err(message) => Generation::Panicked(message),
     };
     if !matches!(generation, Generation::Generated { .. }) {
         // No stale crate from an earlier run may stand in for this one.
@@ -212,9 +203,21 @@ fn generate(spec: &Spec, crates_dir: &Path) -> (Generation, Duration) {
     (generation, time)
 }
 
-/// Runs `generate` for every spec with a panic hook that records the message (and the
-/// backtrace, when `RUST_BACKTRACE` asks for one) instead of printing it.
-fn generate_all(specs: Vec<Spec>, crates_dir: &Path) -> Vec<Row> {
+/// Runs `f`, turning a panic into its message: the one the hook of [`with_quiet_panics`]
+/// recorded (with the location), else the payload.
+fn catch_panic<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    panic::catch_unwind(AssertUnwindSafe(f)).map_err(|payload| {
+        let recorded = LAST_PANIC.lock().ok().and_then(|mut last| last.take());
+        recorded
+            .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "panic with a non-string payload".to_owned())
+    })
+}
+
+/// Runs `f` with a panic hook that records the message (and the backtrace, when
+/// `RUST_BACKTRACE` asks for one) for [`catch_panic`] instead of printing it.
+fn with_quiet_panics<R>(f: impl FnOnce() -> R) -> R {
     let previous_hook = panic::take_hook();
     panic::set_hook(Box::new(|info| {
         let mut message = info.to_string();
@@ -226,22 +229,29 @@ fn generate_all(specs: Vec<Spec>, crates_dir: &Path) -> Vec<Row> {
             *last = Some(message);
         }
     }));
-    let rows = specs
-        .into_iter()
-        .map(|spec| {
-            eprint!("generating {} ... ", spec.file_name);
-            let (generation, time) = generate(&spec, crates_dir);
-            eprintln!("{} ms", time.as_millis());
-            Row {
-                spec,
-                generation,
-                time,
-                build: None,
-            }
-        })
-        .collect();
+    let result = f();
     panic::set_hook(previous_hook);
-    rows
+    result
+}
+
+/// Runs `generate` for every spec.
+fn generate_all(specs: Vec<Spec>, crates_dir: &Path) -> Vec<Row> {
+    with_quiet_panics(|| {
+        specs
+            .into_iter()
+            .map(|spec| {
+                eprint!("generating {} ... ", spec.file_name);
+                let (generation, time) = generate(&spec, crates_dir);
+                eprintln!("{} ms", time.as_millis());
+                Row {
+                    spec,
+                    generation,
+                    time,
+                    build: None,
+                }
+            })
+            .collect()
+    })
 }
 
 /// Removes crate directories under `crates_dir` that no spec in the corpus maps to.
@@ -308,60 +318,155 @@ impl CrateBuild {
     }
 }
 
-/// Checks the workspace in `crates_dir` and returns, per crate directory name, what the compiler
-/// said. Tries `--offline` first and falls back to a plain run when cargo cannot even start
-/// offline (dependencies missing from the local cache).
+/// Checks the workspace of `members` in `crates_dir` and returns, per crate directory name, what
+/// the compiler said. Tries `--offline` first and falls back to a plain run when cargo cannot even
+/// start offline (dependencies missing from the local cache). A member whose `Cargo.toml` cargo
+/// cannot load is taken out of the workspace and reported as not compiling, so it does not stop
+/// the check of the others.
 fn check_workspace(
     crates_dir: &Path,
     corpus_dir: &Path,
+    root: &Path,
+    mut members: Vec<String>,
 ) -> Result<BTreeMap<String, CrateBuild>, String> {
-    let log_path = corpus_dir.join("check.jsonl");
-    for offline in [true, false] {
-        let mut log = fs::File::create(&log_path)
-            .map_err(|error| format!("cannot write {}: {error}", log_path.display()))?;
-        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        let mut command = Command::new(cargo);
-        command
-            .args([
-                "check",
-                "--workspace",
-                "--keep-going",
-                "--message-format=json",
-            ])
-            .arg("--manifest-path")
-            .arg(crates_dir.join("Cargo.toml"))
-            .env("CARGO_TARGET_DIR", corpus_dir.join("target"))
-            .stdout(Stdio::piped());
-        if offline {
-            command.arg("--offline");
-        }
-        let mut child = command
-            .spawn()
-            .map_err(|error| format!("cannot run cargo: {error}"))?;
-        let mut builds: BTreeMap<String, CrateBuild> = BTreeMap::new();
-        let mut heard_from_compiler = false;
-        if let Some(stdout) = child.stdout.take() {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                let _ = writeln!(log, "{line}");
-                let Ok(message) = serde_json::from_str::<Value>(&line) else {
-                    continue;
-                };
-                heard_from_compiler = true;
-                record(&message, crates_dir, &mut builds);
-            }
-        }
-        let status = child
-            .wait()
-            .map_err(|error| format!("cargo did not finish: {error}"))?;
-        if heard_from_compiler || status.success() {
+    let mut unloadable = BTreeMap::new();
+    let mut offline = true;
+    while !members.is_empty() {
+        write_workspace(crates_dir, root, &members)?;
+        let run = run_cargo_check(crates_dir, corpus_dir, offline)?;
+        if run.heard_from_compiler || run.success {
+            let mut builds = run.builds;
+            builds.extend(unloadable);
             return Ok(builds);
         }
-        if offline {
+        let broken = unloadable_members(&run.stderr);
+        if broken.iter().any(|name| members.contains(name)) {
+            members.retain(|name| !broken.contains(name));
+            for name in broken {
+                let build = manifest_failure(&name, &run.stderr);
+                unloadable.insert(name, build);
+            }
+        } else if offline {
             eprintln!("cargo check --offline could not start; retrying online");
+            offline = false;
+        } else {
+            return Err("cargo check failed before compiling anything (see above)".to_owned());
         }
     }
-    Err("cargo check failed before compiling anything (see its messages above)".to_owned())
+    write_workspace(crates_dir, root, &members)?;
+    Ok(unloadable)
+}
+
+/// What one `cargo check` run of the corpus workspace produced.
+struct CheckRun {
+    builds: BTreeMap<String, CrateBuild>,
+    /// Whether cargo got as far as printing JSON messages.
+    heard_from_compiler: bool,
+    success: bool,
+    /// Cargo's own messages (also passed through to our stderr as they come).
+    stderr: String,
+}
+
+fn run_cargo_check(
+    crates_dir: &Path,
+    corpus_dir: &Path,
+    offline: bool,
+) -> Result<CheckRun, String> {
+    let log_path = corpus_dir.join("check.jsonl");
+    let mut log = fs::File::create(&log_path)
+        .map_err(|error| format!("cannot write {}: {error}", log_path.display()))?;
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut command = Command::new(cargo);
+    command
+        .args([
+            "check",
+            "--workspace",
+            "--keep-going",
+            "--message-format=json",
+        ])
+        .arg("--manifest-path")
+        .arg(crates_dir.join("Cargo.toml"))
+        .env("CARGO_TARGET_DIR", corpus_dir.join("target"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if offline {
+        command.arg("--offline");
+    }
+    let mut child = command
+        .spawn()
+        .map_err(|error| format!("cannot run cargo: {error}"))?;
+    let stderr = child.stderr.take().map(|stderr| {
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                eprintln!("{line}");
+                text.push_str(&line);
+                text.push('\n');
+            }
+            text
+        })
+    });
+    let mut run = CheckRun {
+        builds: BTreeMap::new(),
+        heard_from_compiler: false,
+        success: false,
+        stderr: String::new(),
+    };
+    if let Some(stdout) = child.stdout.take() {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = writeln!(log, "{line}");
+            if let Ok(message) = serde_json::from_str::<Value>(&line) {
+                run.heard_from_compiler = true;
+                record(&message, crates_dir, &mut run.builds);
+            }
+        }
+    }
+    let status = child
+        .wait()
+        .map_err(|error| format!("cargo did not finish: {error}"))?;
+    run.success = status.success();
+    run.stderr = stderr
+        .and_then(|thread| thread.join().ok())
+        .unwrap_or_default();
+    Ok(run)
+}
+
+/// The crate directory names in cargo's "failed to load manifest for workspace member `…`".
+fn unloadable_members(stderr: &str) -> Vec<String> {
+    const MARKER: &str = "failed to load manifest for workspace member `";
+    stderr
+        .lines()
+        .filter_map(|line| {
+            let path = line.split_once(MARKER)?.1.split('`').next()?;
+            let name = Path::new(path).file_name()?;
+            Some(name.to_string_lossy().into_owned())
+        })
+        .collect()
+}
+
+/// A crate whose `Cargo.toml` cargo could not load, with cargo's first error and the line it
+/// points at.
+fn manifest_failure(name: &str, stderr: &str) -> CrateBuild {
+    let message = stderr
+        .lines()
+        .find(|line| line.starts_with("error: "))
+        .unwrap_or("error: cargo cannot load the manifest");
+    let source_line = stderr
+        .lines()
+        .filter_map(|line| line.split_once(" | "))
+        .find(|(number, _)| number.trim().parse::<usize>().is_ok())
+        .map(|(_, text)| text.trim().to_owned())
+        .unwrap_or_default();
+    let mut build = CrateBuild::default();
+    build
+        .error_kinds
+        .insert("Cargo.toml does not load".to_owned(), 1);
+    build.errors.push(CompilerError {
+        location: format!("{name}/Cargo.toml"),
+        message: message.to_owned(),
+        source_line,
+    });
+    build
 }
 
 /// Adds one cargo JSON message to the build of the crate it concerns, if it is a corpus crate.
@@ -620,7 +725,7 @@ pub fn corpus(args: &[String], root: &Path) -> Result<(), String> {
     let mut check_error = None;
     if options.compile && !members.is_empty() {
         eprintln!("checking {} crates ...", members.len());
-        match check_workspace(&crates_dir, &corpus_dir) {
+        match check_workspace(&crates_dir, &corpus_dir, root, members.clone()) {
             Ok(mut builds) => {
                 for row in &mut rows {
                     if matches!(row.generation, Generation::Generated { .. }) {
@@ -676,5 +781,22 @@ mod tests {
         assert_eq!(crate_name("poemist.com.json"), "corpus_poemist_com");
         assert_eq!(crate_name("--a..b--.yaml"), "corpus_a_b");
         assert_eq!(crate_name("..yml"), "corpus");
+    }
+
+    #[test]
+    fn panics_are_caught_with_their_location() {
+        let caught: Result<(), String> = with_quiet_panics(|| catch_panic(|| panic!("boom")));
+        let message = caught.err().unwrap_or_default();
+        assert!(message.contains("boom"), "{message}");
+        assert!(message.contains("corpus.rs"), "{message}");
+        assert_eq!(with_quiet_panics(|| catch_panic(|| 7)), Ok(7));
+    }
+
+    #[test]
+    fn unloadable_members_are_named() {
+        let stderr = "error: missing escaped value\n\
+            error: failed to load manifest for workspace member `/x/crates/corpus_a`\n\
+            referenced by workspace at `/x/crates/Cargo.toml`\n";
+        assert_eq!(unloadable_members(stderr), ["corpus_a"]);
     }
 }

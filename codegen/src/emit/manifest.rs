@@ -10,14 +10,14 @@ pub(crate) fn cargo_toml(api: &Api, settings: &Settings) -> String {
         .crate_version
         .clone()
         .unwrap_or_else(|| semver_or_default(&api.version));
-    let description = format!("Generated async client for the {}", api.title).replace('"', "'");
+    let description = toml_string(&format!("Generated async client for the {}", api.title));
     format!(
         r#"[package]
 name = "{name}"
 version = "{version}"
 edition = "2024"
 rust-version = "1.88"
-description = "{description}"
+description = {description}
 license = "MIT OR Apache-2.0"
 publish = false
 
@@ -39,6 +39,24 @@ tokio = {{ version = "1", features = ["macros", "rt-multi-thread"] }}
 "#,
         name = settings.crate_name,
     )
+}
+
+/// A TOML basic string: quotes, backslashes and control characters escaped.
+fn toml_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// The spec's version when it is semver (`1.0.0`), padded when it is short (`1.2` → `1.2.0`),
@@ -72,5 +90,13 @@ mod tests {
         assert_eq!(semver_or_default("v2"), "2.0.0");
         assert_eq!(semver_or_default("2021-04-01"), "0.1.0");
         assert_eq!(semver_or_default("1.01"), "1.1.0");
+    }
+
+    #[test]
+    fn toml_strings_are_escaped() {
+        assert_eq!(
+            toml_string("a \"b\" \\ c\nd\u{1}"),
+            r#""a \"b\" \\ c\nd\u0001""#
+        );
     }
 }

@@ -9,7 +9,7 @@ use super::docs;
 use crate::model::{
     Api, EnumDef, EnumRepr, Field, IntegerType, StructDef, TypeDef, TypeKind, TypeRef, UnionDef,
 };
-use crate::names;
+use crate::names::{self, Namespace};
 
 /// An identifier from a name that may carry `r#`.
 pub(crate) fn ident(name: &str) -> Ident {
@@ -154,12 +154,19 @@ pub(crate) fn types_rs(api: &Api) -> TokenStream {
             use std::collections::BTreeMap;
         )
     });
+    let derives_serde = api.types.iter().any(|def| {
+        matches!(
+            def.kind,
+            TypeKind::Struct(_) | TypeKind::Union(_) | TypeKind::Alias { newtype: true, .. }
+        )
+    });
     let serde_import =
-        (!paths.is_shadowed("Serialize") && !paths.is_shadowed("Deserialize")).then(|| {
-            quote!(
-                use serde::{Deserialize, Serialize};
-            )
-        });
+        (derives_serde && !paths.is_shadowed("Serialize") && !paths.is_shadowed("Deserialize"))
+            .then(|| {
+                quote!(
+                    use serde::{Deserialize, Serialize};
+                )
+            });
     let module_doc = docs::inner(&format!(
         "Request and response types of the {}, one per schema of the spec.\n\nResponses are read leniently: unknown fields are kept in `additional_properties`, unknown enum values in an `Unknown` variant. Requests are written strictly: a field left `None` is not sent.",
         api.title
@@ -321,6 +328,30 @@ fn struct_def(
     }
 }
 
+/// Method names a setter must not take: the constructor, and methods of traits the generated
+/// types implement or that callers reach for on any value.
+const SHADOWING_SETTERS: &[&str] = &[
+    "new",
+    "default",
+    "clone",
+    "clone_from",
+    "eq",
+    "ne",
+    "fmt",
+    "hash",
+    "from",
+    "into",
+    "try_from",
+    "try_into",
+    "to_owned",
+    "to_string",
+    "serialize",
+    "deserialize",
+    "as_ref",
+    "borrow",
+    "type_id",
+];
+
 fn constructor(
     name: &Ident,
     structure: &StructDef,
@@ -331,13 +362,17 @@ fn constructor(
     let mut params = Vec::new();
     let mut inits = Vec::new();
     let mut setters = Vec::new();
+    // Field names are unique already; setters must also not hide `new` or a common trait
+    // method (`x.default()`, `x.eq(..)`), which would break callers and derived code.
+    let mut setter_names =
+        Namespace::with_reserved(structure.fields.iter().map(|f| f.name.as_str()));
     for field in &structure.fields {
         let field_name = ident(&field.name);
         let ty = paths.ty(&field.ty);
         if field.is_option() {
             inits.push(quote!(#field_name: None));
-            let setter = if names::unraw(&field.name) == "new" {
-                ident("with_new")
+            let setter = if SHADOWING_SETTERS.contains(&names::unraw(&field.name)) {
+                ident(&setter_names.claim(&format!("with_{}", names::unraw(&field.name))))
             } else {
                 field_name.clone()
             };
@@ -372,7 +407,7 @@ fn constructor(
         quote! {
             #new_doc
             pub fn new() -> Self {
-                Self::default()
+                <Self as ::std::default::Default>::default()
             }
         }
     } else {

@@ -19,7 +19,7 @@ pub enum Error {
     #[error("invalid client configuration: {0}")]
     Config(String),
     /// The request could not be sent, or the connection failed while reading the response.
-    #[error("could not reach the server: {}", transport_message(.0))]
+    #[error("{}", transport_message(.0))]
     Transport(#[source] reqwest::Error),
     /// No complete response arrived within the configured timeout.
     #[error(
@@ -45,7 +45,8 @@ pub enum Error {
     },
     /// An event stream ended without its terminating event: the connection closed early.
     #[error(
-        "the event stream ended before its end marker after {events} events; the connection was closed early"
+        "the event stream ended before its end marker after {events} event{}; the connection was closed early",
+        if *events == 1 { "" } else { "s" }
     )]
     StreamEnded {
         /// How many events were received before the stream ended.
@@ -97,9 +98,17 @@ impl Error {
 }
 
 fn transport_message(source: &reqwest::Error) -> String {
+    // reqwest reports a response body that fails midway as a decode error: the server was
+    // reached, and answered, but the answer broke off.
+    let mut message = if source.is_decode() {
+        "the connection failed while reading the response: "
+    } else {
+        "could not reach the server: "
+    }
+    .to_owned();
     // reqwest's own message stops at the outermost cause ("error sending request"); the reason
     // a person can act on ("connection refused", "dns error") is further down the chain.
-    let mut message = source.to_string();
+    message.push_str(&source.to_string());
     let mut cause = std::error::Error::source(source);
     while let Some(inner) = cause {
         message.push_str(": ");

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
-use futures_util::TryStreamExt;
+use futures_util::{StreamExt, future};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -156,11 +156,10 @@ impl ClientBuilder {
             }
         }
         if self.base_url.is_none() {
-            if let Ok(url) = std::env::var(self.info.base_url_env) {
-                if !url.trim().is_empty() {
-                    self.base_url = Some(url.trim().to_owned());
-                }
-            }
+            self.base_url = std::env::var(self.info.base_url_env)
+                .ok()
+                .map(|url| url.trim().to_owned())
+                .filter(|url| !url.is_empty());
         }
         Ok(self)
     }
@@ -648,7 +647,7 @@ impl Transport {
                     ))));
                 }
                 Ok(Err(error)) if error.is_timeout() => Error::Timeout(timeout),
-                Ok(Err(error)) => Error::Transport(error),
+                Ok(Err(error)) => transport_error(self.shared.info.auth, error),
                 Err(_) => Error::Timeout(timeout),
             };
             if retry >= policy.max_retries || !retryable(&failure) {
@@ -694,7 +693,7 @@ impl Transport {
         let body = match tokio::time::timeout_at(deadline, response.bytes()).await {
             Ok(Ok(body)) => body,
             Ok(Err(error)) if error.is_timeout() => return Err(Error::Timeout(self.timeout())),
-            Ok(Err(error)) => return Err(Error::Transport(error)),
+            Ok(Err(error)) => return Err(transport_error(self.shared.info.auth, error)),
             Err(_) => return Err(Error::Timeout(self.timeout())),
         };
         Ok((status, request_id, body))
@@ -709,9 +708,58 @@ impl Transport {
         let (response, _) = self.send(&request, "text/event-stream").await?;
         let status = response.status().as_u16();
         let request_id = request_id(response.headers());
-        let bytes = response.bytes_stream().map_err(Error::Transport);
+        // A server that closes (or resets) the connection mid-body ends the body early, just as
+        // a clean close without the end marker does: the event stream then reports
+        // `StreamEnded` for both, rather than a transport error for a server it did reach.
+        let auth = self.shared.info.auth;
+        let bytes = response.bytes_stream().scan((), move |(), item| {
+            future::ready(match item {
+                Ok(chunk) => Some(Ok(chunk)),
+                Err(error) if closed_early(&error) => None,
+                Err(error) => Some(Err(transport_error(auth, error))),
+            })
+        });
         Ok(EventStream::from_byte_stream(bytes, status, request_id))
     }
+}
+
+/// A transport error, with the API key taken out of the URL it quotes when the key travels in
+/// the query string (the URL shows in the error's message and `Debug` output).
+fn transport_error(auth: AuthScheme, mut error: reqwest::Error) -> Error {
+    if let (AuthScheme::Query(name), Some(url)) = (auth, error.url_mut()) {
+        let pairs: Vec<(String, String)> = url
+            .query_pairs()
+            .map(|(key, value)| {
+                let value = if key == name {
+                    "<redacted>".into()
+                } else {
+                    value
+                };
+                (key.into_owned(), value.into_owned())
+            })
+            .collect();
+        url.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    Error::Transport(error)
+}
+
+/// Whether a failure reading a response body means the server closed the connection before
+/// the body was complete (HTTP/1.1 reports an unexpected end of file, or a reset).
+fn closed_early(error: &reqwest::Error) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(inner) = cause {
+        if let Some(io) = inner.downcast_ref::<std::io::Error>() {
+            return matches!(
+                io.kind(),
+                std::io::ErrorKind::UnexpectedEof
+                    | std::io::ErrorKind::ConnectionReset
+                    | std::io::ErrorKind::ConnectionAborted
+                    | std::io::ErrorKind::BrokenPipe
+            );
+        }
+        cause = inner.source();
+    }
+    false
 }
 
 /// Whether a failure without a response is worth another attempt.
@@ -802,6 +850,36 @@ mod tests {
         let debug = format!("{transport:?}");
         assert!(!debug.contains("sk-secret-value"), "{debug}");
         assert!(debug.contains("<redacted>"), "{debug}");
+    }
+
+    #[tokio::test]
+    async fn transport_errors_do_not_quote_a_query_api_key() {
+        static INFO: ApiInfo = ApiInfo {
+            default_base_url: "http://127.0.0.1:9",
+            api_key_env: "X_API_KEY",
+            base_url_env: "X_BASE_URL",
+            user_agent: "test",
+            auth: AuthScheme::Query("api_key"),
+        };
+        // A port nothing listens on: the listener is gone once its port is known.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let transport = ClientBuilder::new(&INFO)
+            .api_key("sk-secret-value")
+            .base_url(format!("http://127.0.0.1:{port}"))
+            .max_retries(0)
+            .build_transport()
+            .unwrap();
+        let mut request = Request::new(reqwest::Method::GET, "/items".into());
+        request.query("limit", &2, true);
+        let error = transport.empty(request).await.unwrap_err();
+        let shown = format!("{error} / {error:?}");
+        assert!(matches!(error, Error::Transport(_)), "{shown}");
+        assert!(!shown.contains("sk-secret-value"), "{shown}");
+        assert!(shown.contains("limit=2&api_key=%3Credacted%3E"), "{shown}");
     }
 
     #[test]
