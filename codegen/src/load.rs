@@ -66,8 +66,11 @@ pub fn load(source: &str, text: &str) -> Result<Spec, Error> {
         }
     }
     normalize_document(&mut value);
-    let document: OpenAPI = serde_path_to_error::deserialize(&value).map_err(|error| {
-        let (pointer, message) = match locate(&value, &pointer_of(error.path())) {
+    // Schemas are read from the raw tree by the model, which turns what it cannot map into
+    // warnings; the typed document checks everything around them.
+    let skeleton = without_schemas(&value);
+    let document: OpenAPI = serde_path_to_error::deserialize(&skeleton).map_err(|error| {
+        let (pointer, message) = match locate(&skeleton, &pointer_of(error.path())) {
             Some(found) => found,
             None => (pointer_of(error.path()), error.into_inner().to_string()),
         };
@@ -89,17 +92,50 @@ fn parse_value(source: &str, text: &str) -> Result<Value, Error> {
             message: error.to_string(),
         });
     }
-    serde_yaml::from_str(text).map_err(|error| {
-        let (line, column) = error
-            .location()
-            .map_or((0, 0), |location| (location.line(), location.column()));
-        Error::Syntax {
-            source_name: source.to_owned(),
-            line,
-            column,
-            message: error.to_string(),
+    serde_yaml::from_str::<Loose>(text)
+        .map(|loose| loose.0)
+        .map_err(|error| {
+            let (line, column) = error
+                .location()
+                .map_or((0, 0), |location| (location.line(), location.column()));
+            Error::Syntax {
+                source_name: source.to_owned(),
+                line,
+                column,
+                message: error.to_string(),
+            }
+        })
+}
+
+/// A copy of the document with every schema replaced by `{}`.
+fn without_schemas(document: &Value) -> Value {
+    fn blank_slots(value: &mut Value) {
+        match value {
+            Value::Object(map) => {
+                for (key, child) in map.iter_mut() {
+                    if key == "schema" && child.is_object() {
+                        *child = Value::Object(Map::new());
+                    } else if key != "example" && key != "examples" {
+                        blank_slots(child);
+                    }
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(blank_slots),
+            _ => {}
         }
-    })
+    }
+    let mut copy = document.clone();
+    if let Some(Value::Object(schemas)) = copy.pointer_mut("/components/schemas") {
+        schemas
+            .values_mut()
+            .for_each(|schema| *schema = Value::Object(Map::new()));
+    }
+    for key in ["paths", "components", "webhooks"] {
+        if let Some(value) = copy.get_mut(key) {
+            blank_slots(value);
+        }
+    }
+    copy
 }
 
 /// Finds the exact place of a structural error that serde reports only as far as `#/paths` or
@@ -147,6 +183,98 @@ fn locate(document: &Value, pointer: &str) -> Option<(String, String)> {
                 })
         }
         _ => None,
+    }
+}
+
+/// A JSON value read from YAML without failing on what JSON cannot hold: integers beyond 64 bits
+/// and non-finite floats become their text, non-string keys (`200:`, `true:`) their text.
+struct Loose(Value);
+
+impl<'de> serde::Deserialize<'de> for Loose {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(LooseVisitor).map(Loose)
+    }
+}
+
+struct LooseVisitor;
+
+impl<'de> serde::de::Visitor<'de> for LooseVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any YAML value")
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_some<D: serde::Deserializer<'de>>(self, inner: D) -> Result<Value, D::Error> {
+        inner.deserialize_any(self)
+    }
+
+    fn visit_bool<E>(self, value: bool) -> Result<Value, E> {
+        Ok(Value::Bool(value))
+    }
+
+    fn visit_i64<E>(self, value: i64) -> Result<Value, E> {
+        Ok(Value::from(value))
+    }
+
+    fn visit_u64<E>(self, value: u64) -> Result<Value, E> {
+        Ok(Value::from(value))
+    }
+
+    fn visit_i128<E>(self, value: i128) -> Result<Value, E> {
+        Ok(Value::String(value.to_string()))
+    }
+
+    fn visit_u128<E>(self, value: u128) -> Result<Value, E> {
+        Ok(Value::String(value.to_string()))
+    }
+
+    fn visit_f64<E>(self, value: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(value)
+            .map_or_else(|| Value::String(value.to_string()), Value::Number))
+    }
+
+    fn visit_str<E>(self, value: &str) -> Result<Value, E> {
+        Ok(Value::String(value.to_owned()))
+    }
+
+    fn visit_string<E>(self, value: String) -> Result<Value, E> {
+        Ok(Value::String(value))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(Loose(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut object = Map::new();
+        while let Some((Loose(key), Loose(value))) = map.next_entry()? {
+            let key = match key {
+                Value::String(text) => text,
+                other => other.to_string(),
+            };
+            object.insert(key, value);
+        }
+        Ok(Value::Object(object))
+    }
+
+    fn visit_enum<A: serde::de::EnumAccess<'de>>(self, data: A) -> Result<Value, A::Error> {
+        // A YAML tag (`!custom value`): keep the value, drop the tag.
+        use serde::de::VariantAccess;
+        let (_tag, variant): (Loose, _) = data.variant()?;
+        variant.newtype_variant::<Loose>().map(|loose| loose.0)
     }
 }
 

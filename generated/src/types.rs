@@ -109,14 +109,12 @@ pub struct ChatCompletion {
     /// - Example: `"chat.completion"`
     pub object: String,
     /// Unix timestamp (seconds) at which the completion was created.
-    ///
-    /// - Format: `int64`
     pub created: i64,
     /// The model id you requested (the bare public id).
     ///
     /// - Example: `"gpt-4o"`
     pub model: String,
-    /// The completion choices; more than one when n &gt; 1.
+    /// The completion choices; more than one when n > 1.
     pub choices: Vec<ChatCompletionChoice>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub usage: Option<Usage>,
@@ -239,8 +237,6 @@ pub struct ChatCompletionChunk {
     /// - Example: `"chat.completion.chunk"`
     pub object: String,
     /// Unix timestamp (seconds) at which the completion was created; the same for every chunk of a stream.
-    ///
-    /// - Format: `int64`
     pub created: i64,
     /// The model id you requested (the bare public id).
     ///
@@ -951,12 +947,12 @@ pub struct CreateChatCompletionRequest {
     pub messages: Vec<ChatMessage>,
     /// Sampling temperature. Lower is more deterministic.
     ///
-    /// - Range: 0 &lt;= x &lt;= 2
+    /// - Range: `0 <= x <= 2`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub temperature: Option<f64>,
     /// Nucleus sampling cutoff. Use instead of temperature, not both.
     ///
-    /// - Range: 0 &lt;= x &lt;= 1
+    /// - Range: `0 <= x <= 1`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub top_p: Option<f64>,
     /// Maximum tokens to generate in the response.
@@ -973,23 +969,21 @@ pub struct CreateChatCompletionRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stream_options: Option<StreamOptions>,
     /// Best-effort deterministic sampling seed.
-    ///
-    /// - Format: `int64`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub seed: Option<i64>,
     /// Number of choices to generate.
     ///
-    /// - Range: 1 &lt;= x
+    /// - Range: `1 <= x`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub n: Option<i64>,
     /// Penalizes new tokens in proportion to how often they already appear in the text so far. Positive values reduce verbatim repetition.
     ///
-    /// - Range: -2 &lt;= x &lt;= 2
+    /// - Range: `-2 <= x <= 2`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub frequency_penalty: Option<f64>,
     /// Penalizes new tokens that already appear in the text so far. Positive values encourage the model to move on to new topics.
     ///
-    /// - Range: -2 &lt;= x &lt;= 2
+    /// - Range: `-2 <= x <= 2`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub presence_penalty: Option<f64>,
     /// Modifies the likelihood of specific tokens appearing. Maps token ids (as strings) to a bias between -100 and 100 that is added to the model's logits for that token.
@@ -1000,7 +994,7 @@ pub struct CreateChatCompletionRequest {
     pub logprobs: Option<bool>,
     /// Number of most likely tokens to return at each token position, each with its log probability. Requires logprobs to be true.
     ///
-    /// - Range: 0 &lt;= x &lt;= 20
+    /// - Range: `0 <= x <= 20`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub top_logprobs: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1567,8 +1561,6 @@ pub struct Model {
     /// - Example: `"model"`
     pub object: String,
     /// Unix timestamp (seconds) at which the model was created.
-    ///
-    /// - Format: `int64`
     pub created: i64,
     /// The organization that owns the model.
     ///

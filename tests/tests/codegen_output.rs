@@ -126,13 +126,12 @@ fn every_fixture_crate_compiles_without_warnings() {
     let output = Command::new(cargo)
         .args(["check", "--workspace", "--all-targets", "--quiet"])
         .current_dir(&dir)
-        .env("CARGO_TARGET_DIR", root().join("target/fixture-target"))
-        .env("RUSTFLAGS", "-D warnings")
+        // Shared with `cargo xtask corpus`, so dependencies are built once for both.
+        .env("CARGO_TARGET_DIR", root().join("target/generated-crates"))
         .output()
         .unwrap();
-    assert!(
-        output.status.success(),
-        "fixture crates do not compile:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "fixture crates do not compile:\n{stderr}");
+    // Dependencies' lints are capped, so any warning here is in generated code.
+    assert!(!stderr.contains("warning"), "fixture crates compile with warnings:\n{stderr}");
 }

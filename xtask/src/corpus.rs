@@ -4,7 +4,7 @@
 //! Each spec becomes a crate under `target/corpus/crates/<name>/`. Those crates are the members
 //! of one standalone workspace (`target/corpus/crates/Cargo.toml`, with a copy of the
 //! repository's `Cargo.lock`), so a single `cargo check --workspace --keep-going` compiles them
-//! all against shared dependencies in `target/corpus/target`. The compiler's JSON messages are
+//! all against shared dependencies in `target/generated-crates`. The compiler's JSON messages are
 //! attributed to crates by manifest path and kept in `target/corpus/check.jsonl`.
 //!
 //! A spec fails the run when generation panics, ends in an internal error (emitted code that
@@ -367,6 +367,13 @@ struct CheckRun {
     stderr: String,
 }
 
+/// `target/` of the repository, from `target/corpus`.
+fn root_target(corpus_dir: &Path) -> PathBuf {
+    corpus_dir
+        .parent()
+        .map_or_else(|| corpus_dir.join("target"), Path::to_path_buf)
+}
+
 fn run_cargo_check(
     crates_dir: &Path,
     corpus_dir: &Path,
@@ -386,7 +393,11 @@ fn run_cargo_check(
         ])
         .arg("--manifest-path")
         .arg(crates_dir.join("Cargo.toml"))
-        .env("CARGO_TARGET_DIR", corpus_dir.join("target"))
+        // Shared with the fixture compile test: the dependencies are built once for both.
+        .env(
+            "CARGO_TARGET_DIR",
+            root_target(corpus_dir).join("generated-crates"),
+        )
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     if offline {

@@ -202,9 +202,16 @@ fn escape_line(line: &str) -> String {
                     i += close + 1;
                     continue;
                 }
-                out.push_str("&lt;");
+                // Only `<` that could open an HTML tag needs escaping; `n < 2` reads as is.
+                let opens_tag = chars.get(i + 1).is_some_and(|next| {
+                    next.is_ascii_alphabetic() || matches!(next, '/' | '!' | '?')
+                });
+                if opens_tag {
+                    out.push_str("&lt;");
+                } else {
+                    out.push('<');
+                }
             }
-            '>' if i > 0 => out.push_str("&gt;"),
             '\\' => out.push_str("\\\\"),
             'h' if starts_url(&chars[i..]) && !preceded_by_link(&chars[..i]) => {
                 let end = chars[i..]
@@ -254,8 +261,8 @@ mod tests {
             "see [the docs](https://x.io) or \\[0, 1\\]"
         );
         assert_eq!(
-            sanitize("a <b> tag and `<code>[x]`"),
-            "a &lt;b&gt; tag and `<code>[x]`"
+            sanitize("a <b> tag and `<code>[x]`, 1 < 2 > 0"),
+            "a &lt;b> tag and `<code>[x]`, 1 < 2 > 0"
         );
         assert_eq!(sanitize("visit https://x.io/a."), "visit <https://x.io/a>.");
         assert_eq!(sanitize("```\nfn x() {\n```"), "```text\nfn x() {\n```");
@@ -267,14 +274,14 @@ mod tests {
     fn render_lists_constraints_default_and_example() {
         let docs = Docs {
             description: Some("Sampling temperature.".into()),
-            constraints: vec!["Range: 0 <= x <= 2".into()],
+            constraints: vec!["Range: `0 <= x <= 2`".into()],
             default: Some(serde_json::json!(1)),
             example: Some(serde_json::json!(0.7)),
             ..Docs::default()
         };
         assert_eq!(
             render(&docs),
-            "Sampling temperature.\n\n- Range: 0 &lt;= x &lt;= 2\n- Default: `1`\n- Example: `0.7`"
+            "Sampling temperature.\n\n- Range: `0 <= x <= 2`\n- Default: `1`\n- Example: `0.7`"
         );
     }
 }

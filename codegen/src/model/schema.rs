@@ -102,10 +102,10 @@ pub(crate) fn constraints(map: &Map<String, Value>) -> Vec<String> {
     });
     match (lower, upper) {
         (Some(lower), Some(upper)) => {
-            out.push(format!("Range: {lower}{}", upper.trim_start_matches('x')))
+            out.push(format!("Range: `{lower}{}`", upper.trim_start_matches('x')))
         }
-        (Some(lower), None) => out.push(format!("Range: {lower}")),
-        (None, Some(upper)) => out.push(format!("Range: {upper}")),
+        (Some(lower), None) => out.push(format!("Range: `{lower}`")),
+        (None, Some(upper)) => out.push(format!("Range: `{upper}`")),
         (None, None) => {}
     }
     if let Some(n) = number("multipleOf") {
@@ -129,7 +129,13 @@ pub(crate) fn constraints(map: &Map<String, Value>) -> Vec<String> {
     if let Some(pattern) = map.get("pattern").and_then(Value::as_str) {
         out.push(format!("Pattern: `{}`", pattern.replace('`', "'")));
     }
-    if let Some(format) = map.get("format").and_then(Value::as_str) {
+    // Formats the Rust type already says (`int64` → `i64`) are left out.
+    let implied = ["int32", "int64", "uint32", "uint64", "float", "double"];
+    if let Some(format) = map
+        .get("format")
+        .and_then(Value::as_str)
+        .filter(|format| !implied.contains(format))
+    {
         out.push(format!("Format: `{}`", format.replace('`', "'")));
     }
     out
