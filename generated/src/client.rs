@@ -47,6 +47,7 @@ impl Client {
     pub fn base_url(&self) -> &str {
         self.transport.base_url()
     }
+
     pub(crate) fn from_transport(transport: Transport) -> Self {
         Self { transport }
     }
@@ -88,7 +89,6 @@ impl Client {
     /// `GET /models`
     pub async fn list_models(&self) -> Result<types::ModelList, Error> {
         let request = Request::new(reqwest::Method::GET, "/models".to_owned());
-        let request = request;
         self.transport.json(request).await
     }
 }

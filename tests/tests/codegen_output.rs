@@ -131,7 +131,55 @@ fn every_fixture_crate_compiles_without_warnings() {
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "fixture crates do not compile:\n{stderr}");
+    assert!(
+        output.status.success(),
+        "fixture crates do not compile:\n{stderr}"
+    );
     // Dependencies' lints are capped, so any warning here is in generated code.
-    assert!(!stderr.contains("warning"), "fixture crates compile with warnings:\n{stderr}");
+    assert!(
+        !stderr.contains("warning"),
+        "fixture crates compile with warnings:\n{stderr}"
+    );
+}
+
+/// A snapshot no test asserts any more hides a renamed or removed output: every stored
+/// snapshot must belong to a file the tests above generate.
+#[test]
+fn every_stored_snapshot_belongs_to_a_generated_file() {
+    let mut expected: Vec<String> = deepshi()
+        .files
+        .iter()
+        .map(|file| snapshot_name("deepshi", &file.path))
+        .collect();
+    for path in fixtures() {
+        let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+        expected.push(format!("fixture_{stem}__warnings"));
+        let output = generate(&path, &fixture_crate_name(&path));
+        expected.extend(
+            output
+                .krate
+                .files
+                .iter()
+                .filter(|f| !f.path.starts_with("src/runtime/"))
+                .map(|file| snapshot_name(&format!("fixture_{stem}"), &file.path)),
+        );
+    }
+    let dir = root().join("tests/tests/snapshots");
+    let mut stray = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        let Some(snapshot) = name
+            .strip_prefix("codegen_output__")
+            .and_then(|n| n.strip_suffix(".snap"))
+        else {
+            continue;
+        };
+        if !expected.iter().any(|e| e == snapshot) {
+            stray.push(name);
+        }
+    }
+    assert!(
+        stray.is_empty(),
+        "snapshots no test asserts (delete them): {stray:?}"
+    );
 }

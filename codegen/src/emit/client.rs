@@ -222,7 +222,7 @@ fn operation(op: &Operation, paths: &Paths) -> TokenStream {
     args.extend(body_arg);
     let body_for = |stream: Option<bool>| -> TokenStream {
         let Some(body) = &op.body else {
-            return quote!(let request = request;);
+            return TokenStream::new();
         };
         let content_type = &body.content_type;
         match (

@@ -100,7 +100,7 @@ fn space_items(text: &str) -> String {
                 || before.ends_with(';')
                 || before.starts_with("#![");
             let opens = [
-                "pub ", "impl", "#[", "///", "fn ", "static ", "const ", "mod ", "use ", "type ",
+                "pub ", "pub(", "impl", "#[", "///", "fn ", "static ", "const ", "mod ", "use ", "type ",
                 "enum ", "struct ",
             ]
             .iter()
