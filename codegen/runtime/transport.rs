@@ -424,15 +424,31 @@ impl Request {
         field: &str,
         stream: bool,
     ) -> Result<Self, Error> {
-        let mut value = serde_json::to_value(body).map_err(body_error)?;
-        if let Some(object) = value.as_object_mut() {
-            if stream {
-                object.insert(field.to_owned(), serde_json::Value::Bool(true));
-            } else if object.contains_key(field) {
-                object.insert(field.to_owned(), serde_json::Value::Bool(false));
+        let mut bytes = serde_json::to_vec(body).map_err(body_error)?;
+        let key = format!("\"{field}\"");
+        let mentions_field = bytes
+            .windows(key.len())
+            .any(|window| window == key.as_bytes());
+        if mentions_field {
+            // The caller set the field (or a string contains its name): edit it as a value.
+            let mut value: serde_json::Value =
+                serde_json::from_slice(&bytes).map_err(body_error)?;
+            if let Some(object) = value.as_object_mut() {
+                if stream || object.contains_key(field) {
+                    object.insert(field.to_owned(), serde_json::Value::Bool(stream));
+                }
             }
+            bytes = serde_json::to_vec(&value).map_err(body_error)?;
+        } else if stream && bytes.last() == Some(&b'}') {
+            // The common case, without a round trip through `Value`: append the field to the
+            // object serde_json wrote.
+            bytes.pop();
+            if bytes.len() > 1 {
+                bytes.push(b',');
+            }
+            bytes.extend_from_slice(key.as_bytes());
+            bytes.extend_from_slice(b":true}");
         }
-        let bytes = serde_json::to_vec(&value).map_err(body_error)?;
         self.body = Some((Bytes::from(bytes), "application/json"));
         Ok(self)
     }
@@ -829,6 +845,30 @@ mod tests {
         assert_eq!(
             streaming.body.unwrap().0,
             Bytes::from_static(br#"{"model":"m","stream":true}"#)
+        );
+        let empty = serde_json::json!({});
+        let streaming = Request::new(reqwest::Method::POST, "/".into())
+            .json_with_flag(&empty, "stream", true)
+            .unwrap();
+        assert_eq!(
+            streaming.body.unwrap().0,
+            Bytes::from_static(br#"{"stream":true}"#)
+        );
+        // The field's name inside a string is not the field.
+        let mention = serde_json::json!({"content": "say \"stream\""});
+        let plain = Request::new(reqwest::Method::POST, "/".into())
+            .json_with_flag(&mention, "stream", false)
+            .unwrap();
+        assert_eq!(
+            plain.body.unwrap().0,
+            Bytes::from_static(br#"{"content":"say \"stream\""}"#)
+        );
+        let streaming = Request::new(reqwest::Method::POST, "/".into())
+            .json_with_flag(&mention, "stream", true)
+            .unwrap();
+        assert_eq!(
+            streaming.body.unwrap().0,
+            Bytes::from_static(br#"{"content":"say \"stream\"","stream":true}"#)
         );
     }
 

@@ -355,7 +355,7 @@ pub struct ChatCompletionDelta {
 impl ChatCompletionDelta {
     /// A value with every optional field unset.
     pub fn new() -> Self {
-        <Self as ::std::default::Default>::default()
+        Self::default()
     }
 
     /// Sets `role`.
@@ -563,7 +563,7 @@ pub enum ChatRole {
     /// `tool`
     Tool,
     /// A value this version of the crate does not know; kept as it was sent.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 
 impl ChatRole {
@@ -642,7 +642,7 @@ pub struct CompletionTokensDetails {
 impl CompletionTokensDetails {
     /// A value with every optional field unset.
     pub fn new() -> Self {
-        <Self as ::std::default::Default>::default()
+        Self::default()
     }
 
     /// Sets `reasoning_tokens`.
@@ -732,12 +732,13 @@ impl ContentPartImage {
 }
 
 /// The content part type, always image_url.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum ContentPartImageType {
     /// `image_url`
+    #[default]
     ImageUrl,
     /// A value this version of the crate does not know; kept as it was sent.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 
 impl ContentPartImageType {
@@ -791,12 +792,6 @@ impl<'de> ::serde::Deserialize<'de> for ContentPartImageType {
     }
 }
 
-impl ::std::default::Default for ContentPartImageType {
-    fn default() -> Self {
-        Self::ImageUrl
-    }
-}
-
 /// A text content part.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ContentPartText {
@@ -821,12 +816,13 @@ impl ContentPartText {
 }
 
 /// The content part type, always text.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum ContentPartTextType {
     /// `text`
+    #[default]
     Text,
     /// A value this version of the crate does not know; kept as it was sent.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 
 impl ContentPartTextType {
@@ -877,12 +873,6 @@ impl<'de> ::serde::Deserialize<'de> for ContentPartTextType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::deserialize_enum_str(deserializer, |value| Self::from(value))
-    }
-}
-
-impl ::std::default::Default for ContentPartTextType {
-    fn default() -> Self {
-        Self::Text
     }
 }
 
@@ -1233,7 +1223,7 @@ pub enum FinishReason {
     /// `function_call`
     FunctionCall,
     /// A value this version of the crate does not know; kept as it was sent.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 
 impl FinishReason {
@@ -1335,7 +1325,7 @@ pub struct FunctionCallDelta {
 impl FunctionCallDelta {
     /// A value with every optional field unset.
     pub fn new() -> Self {
-        <Self as ::std::default::Default>::default()
+        Self::default()
     }
 
     /// Sets `name`.
@@ -1441,7 +1431,7 @@ pub enum ImageUrlDetail {
     /// `high`
     High,
     /// A value this version of the crate does not know; kept as it was sent.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 
 impl ImageUrlDetail {
@@ -1679,12 +1669,13 @@ impl NamedToolChoiceFunction {
 }
 
 /// The tool type, always function.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum NamedToolChoiceType {
     /// `function`
+    #[default]
     Function,
     /// A value this version of the crate does not know; kept as it was sent.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 
 impl NamedToolChoiceType {
@@ -1738,12 +1729,6 @@ impl<'de> ::serde::Deserialize<'de> for NamedToolChoiceType {
     }
 }
 
-impl ::std::default::Default for NamedToolChoiceType {
-    fn default() -> Self {
-        Self::Function
-    }
-}
-
 /// Breakdown of the prompt tokens.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct PromptTokensDetails {
@@ -1764,7 +1749,7 @@ pub struct PromptTokensDetails {
 impl PromptTokensDetails {
     /// A value with every optional field unset.
     pub fn new() -> Self {
-        <Self as ::std::default::Default>::default()
+        Self::default()
     }
 
     /// Sets `cached_tokens`.
@@ -1870,13 +1855,20 @@ impl ResponseFormatJsonObject {
     }
 }
 
+impl ::std::default::Default for ResponseFormatJsonObject {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// The response format type, always json_object.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum ResponseFormatJsonObjectType {
     /// `json_object`
+    #[default]
     JsonObject,
     /// A value this version of the crate does not know; kept as it was sent.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 
 impl ResponseFormatJsonObjectType {
@@ -1930,12 +1922,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatJsonObjectType {
     }
 }
 
-impl ::std::default::Default for ResponseFormatJsonObjectType {
-    fn default() -> Self {
-        Self::JsonObject
-    }
-}
-
 /// Constrains the output to a supplied JSON Schema (model-dependent).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ResponseFormatJsonSchema {
@@ -1959,12 +1945,13 @@ impl ResponseFormatJsonSchema {
 }
 
 /// The response format type, always json_schema.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum ResponseFormatJsonSchemaType {
     /// `json_schema`
+    #[default]
     JsonSchema,
     /// A value this version of the crate does not know; kept as it was sent.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 
 impl ResponseFormatJsonSchemaType {
@@ -2018,12 +2005,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatJsonSchemaType {
     }
 }
 
-impl ::std::default::Default for ResponseFormatJsonSchemaType {
-    fn default() -> Self {
-        Self::JsonSchema
-    }
-}
-
 /// Plain text output (the default).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ResponseFormatText {
@@ -2044,13 +2025,20 @@ impl ResponseFormatText {
     }
 }
 
+impl ::std::default::Default for ResponseFormatText {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// The response format type, always text.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum ResponseFormatTextType {
     /// `text`
+    #[default]
     Text,
     /// A value this version of the crate does not know; kept as it was sent.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 
 impl ResponseFormatTextType {
@@ -2104,12 +2092,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatTextType {
     }
 }
 
-impl ::std::default::Default for ResponseFormatTextType {
-    fn default() -> Self {
-        Self::Text
-    }
-}
-
 /// Up to 4 sequences at which generation stops.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
@@ -2152,7 +2134,7 @@ pub struct StreamOptions {
 impl StreamOptions {
     /// A value with every optional field unset.
     pub fn new() -> Self {
-        <Self as ::std::default::Default>::default()
+        Self::default()
     }
 
     /// Sets `include_usage`.
@@ -2269,12 +2251,13 @@ impl ToolCallDelta {
 }
 
 /// The tool type, always function.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum ToolCallDeltaType {
     /// `function`
+    #[default]
     Function,
     /// A value this version of the crate does not know; kept as it was sent.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 
 impl ToolCallDeltaType {
@@ -2328,19 +2311,14 @@ impl<'de> ::serde::Deserialize<'de> for ToolCallDeltaType {
     }
 }
 
-impl ::std::default::Default for ToolCallDeltaType {
-    fn default() -> Self {
-        Self::Function
-    }
-}
-
 /// The tool type, always function.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum ToolCallType {
     /// `function`
+    #[default]
     Function,
     /// A value this version of the crate does not know; kept as it was sent.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 
 impl ToolCallType {
@@ -2394,12 +2372,6 @@ impl<'de> ::serde::Deserialize<'de> for ToolCallType {
     }
 }
 
-impl ::std::default::Default for ToolCallType {
-    fn default() -> Self {
-        Self::Function
-    }
-}
-
 /// Controls tool use: "auto", "none", "required", or a specific tool.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
@@ -2432,7 +2404,7 @@ pub enum ToolChoiceMode {
     /// `required`
     Required,
     /// A value this version of the crate does not know; kept as it was sent.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 
 impl ToolChoiceMode {
@@ -2491,12 +2463,13 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceMode {
 }
 
 /// The tool type, always function.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum ToolType {
     /// `function`
+    #[default]
     Function,
     /// A value this version of the crate does not know; kept as it was sent.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 
 impl ToolType {
@@ -2547,12 +2520,6 @@ impl<'de> ::serde::Deserialize<'de> for ToolType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::deserialize_enum_str(deserializer, |value| Self::from(value))
-    }
-}
-
-impl ::std::default::Default for ToolType {
-    fn default() -> Self {
-        Self::Function
     }
 }
 
@@ -2635,7 +2602,7 @@ pub struct UsageCost {
 impl UsageCost {
     /// A value with every optional field unset.
     pub fn new() -> Self {
-        <Self as ::std::default::Default>::default()
+        Self::default()
     }
 
     /// Sets `total_cost`.

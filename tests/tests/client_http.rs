@@ -25,6 +25,15 @@ fn ms(millis: u64) -> Duration {
     Duration::from_millis(millis)
 }
 
+/// An HTTP client that ignores proxy settings of the environment (`HTTP_PROXY`, `ALL_PROXY`):
+/// these tests talk to 127.0.0.1 only and must never go through a proxy.
+fn loopback_http() -> reqwest::Client {
+    reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("HTTP client")
+}
+
 /// A builder for a client of `server` without retries and with fast backoff.
 fn builder(server: &TestServer) -> ClientBuilder {
     Client::builder()
@@ -32,6 +41,7 @@ fn builder(server: &TestServer) -> ClientBuilder {
         .base_url(server.url())
         .max_retries(0)
         .retry_backoff(ms(1), ms(20))
+        .http_client(loopback_http())
 }
 
 fn client(server: &TestServer) -> Client {
@@ -348,6 +358,7 @@ async fn base_url_with_trailing_slash_gives_the_same_path() {
     let client = Client::builder()
         .api_key(KEY)
         .base_url(format!("{}/", server.url()))
+        .http_client(loopback_http())
         .build()
         .unwrap();
     client.create_chat_completion(&ask("Hi")).await.unwrap();
@@ -783,9 +794,12 @@ async fn stream_ends_at_done_without_waiting_for_the_connection_to_close() {
 async fn error_in_the_stream_yields_an_api_error_and_ends_the_stream() {
     let error_payload =
         json!({"error": {"message": "upstream overloaded", "type": "server_error", "code": 502}});
+    // A chunk whose `error` member is null is an ordinary chunk.
+    let mut partial = chunk("partial");
+    partial["error"] = Value::Null;
     let server = TestServer::start([
         Reply::sse([
-            event(&chunk("partial")),
+            event(&partial),
             event(&error_payload),
             event(&chunk("never seen")),
             "data: [DONE]\n\n".to_owned(),
@@ -812,6 +826,8 @@ async fn error_in_the_stream_yields_an_api_error_and_ends_the_stream() {
     .await;
     assert_eq!(items.len(), 2, "{items:#?}");
     assert_eq!(text_of(&items[..1]), "partial");
+    let first = items[0].as_ref().unwrap();
+    assert_eq!(first.additional_properties.get("error"), Some(&Value::Null));
     let Err(Error::Api(api)) = &items[1] else {
         panic!("expected an API error: {:?}", items[1]);
     };
@@ -1037,12 +1053,33 @@ async fn success_response_of_the_wrong_shape_is_a_decode_error_naming_the_proble
 }
 
 #[tokio::test]
+async fn a_json_body_cut_short_is_a_transport_error_that_says_so() {
+    let server =
+        TestServer::start([
+            Reply::chunked(200, "application/json", ["{\"id\": \"chatcmpl-1\", "]).cut(),
+        ])
+        .await;
+    let error = client(&server)
+        .create_chat_completion(&ask("Hi"))
+        .await
+        .expect_err("the body broke off");
+    assert!(matches!(error, Error::Transport(_)), "{error:?}");
+    let text = error.to_string();
+    assert!(
+        text.starts_with("the connection failed while reading the response"),
+        "{text}"
+    );
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[tokio::test]
 async fn connection_refused_is_a_transport_error() {
     let client = Client::builder()
         .api_key(KEY)
         .base_url(refused_url())
         .max_retries(1)
         .retry_backoff(ms(1), ms(20))
+        .http_client(loopback_http())
         .build()
         .unwrap();
     let started = Instant::now();
@@ -1237,6 +1274,25 @@ async fn retry_after_seconds_is_honoured() {
     let gap = gap_between_attempts(&server);
     assert!(gap >= Duration::from_secs(1), "retried after {gap:?}");
     assert!(gap < Duration::from_secs(10), "retried after {gap:?}");
+}
+
+#[tokio::test]
+async fn a_retry_after_longer_than_a_minute_is_not_honoured() {
+    // Waiting an hour is worse than the normal backoff (at most 20 ms here).
+    let server = TestServer::start([
+        Reply::json(429, error_body("quota")).header("retry-after", "3600"),
+        Reply::json(200, completion("ok")),
+    ])
+    .await;
+    let client = builder(&server).max_retries(1).build().unwrap();
+    let request = ask("Hi");
+    let call = client.create_chat_completion(&request);
+    tokio::time::timeout(Duration::from_secs(10), call)
+        .await
+        .expect("the client waited for the server's hour")
+        .expect("success on the retry");
+    let gap = gap_between_attempts(&server);
+    assert!(gap < Duration::from_secs(5), "retried after {gap:?}");
 }
 
 #[tokio::test]
@@ -1472,7 +1528,8 @@ async fn api_key_never_shows_in_debug_output_or_error_messages() {
         .base_url(server.url())
         .max_retries(0)
         .timeout(ms(200))
-        .default_header("x-team", "core");
+        .default_header("x-team", "core")
+        .http_client(loopback_http());
     let builder_debug = format!("{builder:?}");
     let client = builder.build().unwrap();
     let per_call = client.with_options(RequestOptions::new().header("x-trace-id", "t"));
@@ -1494,6 +1551,7 @@ async fn api_key_never_shows_in_debug_output_or_error_messages() {
         .api_key(SECRET)
         .base_url(refused_url())
         .max_retries(0)
+        .http_client(loopback_http())
         .build()
         .unwrap();
     errors.push(
@@ -1585,11 +1643,20 @@ async fn from_env_reads_the_key_and_base_url() {
     }
     let client = Client::from_env().expect("configured from the environment");
     assert_eq!(client.base_url(), server.url());
-    let models = client.list_models().await.expect("models");
-    assert!(models.data.is_empty());
-    let sent = server.only_request();
-    assert_eq!(sent.target, "/v1/models");
-    assert_eq!(sent.header("authorization"), Some("Bearer sk-from-env"));
+    // `from_env` builds its own HTTP client, which would send this through a proxy of the
+    // environment; a test must talk to 127.0.0.1 only.
+    let proxied = ["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"]
+        .iter()
+        .any(|name| std::env::var_os(name).is_some());
+    if proxied {
+        eprintln!("a proxy is set in the environment: not sending the request of from_env");
+    } else {
+        let models = client.list_models().await.expect("models");
+        assert!(models.data.is_empty());
+        let sent = server.only_request();
+        assert_eq!(sent.target, "/v1/models");
+        assert_eq!(sent.header("authorization"), Some("Bearer sk-from-env"));
+    }
 
     // Without DEEPSHI_BASE_URL: the spec's server.
     unsafe { std::env::remove_var("DEEPSHI_BASE_URL") };

@@ -38,10 +38,46 @@ impl Rng {
 
 /// Names that break weaker generators: keywords, digits, symbols, collisions, prelude names.
 const NAMES: &[&str] = &[
-    "id", "type", "self", "Self", "async", "fooBar", "foo_bar", "FooBar", "1st", "_", "", "x-trace-id",
-    "a/b", "a~b", "%7B", "String", "Option", "Result", "Box", "Error", "Client", "Vec", "Default",
-    "Into", "new", "additional_properties", "Model", "model", "MODEL", "ü", "日本", "crate", "super",
-    "r#x", "Unknown", "unknown", "value", "{id}", "Request", "Params",
+    "id",
+    "type",
+    "self",
+    "Self",
+    "async",
+    "fooBar",
+    "foo_bar",
+    "FooBar",
+    "1st",
+    "_",
+    "",
+    "x-trace-id",
+    "a/b",
+    "a~b",
+    "%7B",
+    "String",
+    "Option",
+    "Result",
+    "Box",
+    "Error",
+    "Client",
+    "Vec",
+    "Default",
+    "Into",
+    "new",
+    "additional_properties",
+    "Model",
+    "model",
+    "MODEL",
+    "ü",
+    "日本",
+    "crate",
+    "super",
+    "r#x",
+    "Unknown",
+    "unknown",
+    "value",
+    "{id}",
+    "Request",
+    "Params",
 ];
 
 struct DocGen {
@@ -66,7 +102,10 @@ impl DocGen {
             3 => "not a pointer".to_owned(),
             _ if !self.components.is_empty() => {
                 let name = self.rng.pick(&self.components).clone();
-                format!("#/components/schemas/{}", name.replace('~', "~0").replace('/', "~1"))
+                format!(
+                    "#/components/schemas/{}",
+                    name.replace('~', "~0").replace('/', "~1")
+                )
             }
             _ => "#/components/schemas/Nothing".to_owned(),
         };
@@ -88,16 +127,31 @@ impl DocGen {
 
     fn schema(&mut self, depth: usize) -> Value {
         if depth > 4 {
-            return if self.rng.chance(50) { self.reference() } else { json!({"type": "string"}) };
+            return if self.rng.chance(50) {
+                self.reference()
+            } else {
+                json!({"type": "string"})
+            };
         }
         let mut map = Map::new();
         match self.rng.below(12) {
             0 | 1 => return self.reference(),
             2 => {
-                let kind = *self.rng.pick(&["string", "integer", "number", "boolean", "null", "file", "object"]);
+                let kind = *self.rng.pick(&[
+                    "string", "integer", "number", "boolean", "null", "file", "object",
+                ]);
                 map.insert("type".into(), json!(kind));
                 if self.rng.chance(40) {
-                    let format = *self.rng.pick(&["int32", "int64", "uint64", "float", "date-time", "binary", "byte", "weird"]);
+                    let format = *self.rng.pick(&[
+                        "int32",
+                        "int64",
+                        "uint64",
+                        "float",
+                        "date-time",
+                        "binary",
+                        "byte",
+                        "weird",
+                    ]);
                     map.insert("format".into(), json!(format));
                 }
             }
@@ -106,7 +160,10 @@ impl DocGen {
                 let values: Vec<Value> = (0..count).map(|_| self.scalar()).collect();
                 map.insert("enum".into(), Value::Array(values));
                 if self.rng.chance(50) {
-                    map.insert("type".into(), json!(*self.rng.pick(&["string", "integer", "number"])));
+                    map.insert(
+                        "type".into(),
+                        json!(*self.rng.pick(&["string", "integer", "number"])),
+                    );
                 }
             }
             4 | 5 => {
@@ -116,7 +173,11 @@ impl DocGen {
                     let name = self.name();
                     properties.insert(name, self.schema(depth + 1));
                 }
-                let required: Vec<Value> = properties.keys().filter(|_| self.rng.chance(50)).map(|k| json!(k)).collect();
+                let required: Vec<Value> = properties
+                    .keys()
+                    .filter(|_| self.rng.chance(50))
+                    .map(|k| json!(k))
+                    .collect();
                 map.insert("properties".into(), Value::Object(properties));
                 map.insert("required".into(), Value::Array(required));
                 match self.rng.below(4) {
@@ -140,7 +201,9 @@ impl DocGen {
             }
             7 | 8 => {
                 let key = *self.rng.pick(&["oneOf", "anyOf", "allOf"]);
-                let variants: Vec<Value> = (0..self.rng.below(4)).map(|_| self.schema(depth + 1)).collect();
+                let variants: Vec<Value> = (0..self.rng.below(4))
+                    .map(|_| self.schema(depth + 1))
+                    .collect();
                 map.insert(key.into(), Value::Array(variants));
                 if key != "allOf" && self.rng.chance(40) {
                     let mut mapping = Map::new();
@@ -149,7 +212,10 @@ impl DocGen {
                         let target = self.reference()["$ref"].clone();
                         mapping.insert(value, target);
                     }
-                    map.insert("discriminator".into(), json!({"propertyName": self.name(), "mapping": mapping}));
+                    map.insert(
+                        "discriminator".into(),
+                        json!({"propertyName": self.name(), "mapping": mapping}),
+                    );
                 }
             }
             9 => {
@@ -157,14 +223,27 @@ impl DocGen {
             }
             10 => {
                 // 3.1 shapes.
-                map.insert("type".into(), json!([*self.rng.pick(&["string", "integer", "object"]), "null"]));
+                map.insert(
+                    "type".into(),
+                    json!([*self.rng.pick(&["string", "integer", "object"]), "null"]),
+                );
                 map.insert("const".into(), self.scalar());
                 map.insert("examples".into(), json!([self.scalar()]));
                 map.insert("exclusiveMinimum".into(), json!(self.rng.below(10)));
             }
             _ => {
                 // Malformed keyword values.
-                let key = *self.rng.pick(&["type", "properties", "required", "items", "enum", "oneOf", "nullable", "additionalProperties", "discriminator"]);
+                let key = *self.rng.pick(&[
+                    "type",
+                    "properties",
+                    "required",
+                    "items",
+                    "enum",
+                    "oneOf",
+                    "nullable",
+                    "additionalProperties",
+                    "discriminator",
+                ]);
                 map.insert(key.into(), self.scalar());
             }
         }
@@ -172,7 +251,15 @@ impl DocGen {
             map.insert("nullable".into(), json!(true));
         }
         if self.rng.chance(20) {
-            map.insert("description".into(), json!(*self.rng.pick(&["see [x] <b> `code` https://a.b/c", "```\nfn x(\n```", "    indented", "\\ back \r\n slash"])));
+            map.insert(
+                "description".into(),
+                json!(*self.rng.pick(&[
+                    "see [x] <b> `code` https://a.b/c",
+                    "```\nfn x(\n```",
+                    "    indented",
+                    "\\ back \r\n slash"
+                ])),
+            );
         }
         if self.rng.chance(10) {
             map.insert("default".into(), self.scalar());
@@ -186,13 +273,19 @@ impl DocGen {
             op.insert("operationId".into(), json!(self.name()));
         }
         let mut parameters = Vec::new();
-        for param in path.split('{').skip(1).filter_map(|rest| rest.split('}').next()) {
+        for param in path
+            .split('{')
+            .skip(1)
+            .filter_map(|rest| rest.split('}').next())
+        {
             if self.rng.chance(80) {
                 parameters.push(json!({"name": param, "in": "path", "required": true, "schema": self.schema(3)}));
             }
         }
         for _ in 0..self.rng.below(3) {
-            let location = *self.rng.pick(&["query", "header", "cookie", "path", "body"]);
+            let location = *self
+                .rng
+                .pick(&["query", "header", "cookie", "path", "body"]);
             let mut param = json!({"name": self.name(), "in": location});
             if self.rng.chance(90) {
                 param["schema"] = self.schema(2);
@@ -204,7 +297,15 @@ impl DocGen {
         }
         op.insert("parameters".into(), Value::Array(parameters));
         if self.rng.chance(50) {
-            let media = *self.rng.pick(&["application/json", "application/x-www-form-urlencoded", "multipart/form-data", "text/plain", "application/octet-stream", "application/jose", "application/vnd.x+json"]);
+            let media = *self.rng.pick(&[
+                "application/json",
+                "application/x-www-form-urlencoded",
+                "multipart/form-data",
+                "text/plain",
+                "application/octet-stream",
+                "application/jose",
+                "application/vnd.x+json",
+            ]);
             op.insert("requestBody".into(), json!({"required": self.rng.chance(50), "content": {media: {"schema": self.schema(1)}}}));
         }
         if self.rng.chance(10) {
@@ -212,8 +313,16 @@ impl DocGen {
         }
         let mut responses = Map::new();
         for _ in 0..self.rng.below(4) {
-            let code = *self.rng.pick(&["200", "201", "204", "2XX", "400", "404", "default", "500"]);
-            let media = *self.rng.pick(&["application/json", "text/event-stream", "text/plain", "application/octet-stream", "application/problem+json"]);
+            let code = *self
+                .rng
+                .pick(&["200", "201", "204", "2XX", "400", "404", "default", "500"]);
+            let media = *self.rng.pick(&[
+                "application/json",
+                "text/event-stream",
+                "text/plain",
+                "application/octet-stream",
+                "application/problem+json",
+            ]);
             let response = if self.rng.chance(20) {
                 json!({"description": "empty"})
             } else {
@@ -234,10 +343,21 @@ impl DocGen {
         }
         let mut paths = Map::new();
         for _ in 0..self.rng.below(4) {
-            let path = (*self.rng.pick(&["/a", "/a/{id}", "/a/{id}/b/{type}", "/{x-y}", "/", "/a/{id}{ext}", "/é/{1}"])).to_owned();
+            let path = (*self.rng.pick(&[
+                "/a",
+                "/a/{id}",
+                "/a/{id}/b/{type}",
+                "/{x-y}",
+                "/",
+                "/a/{id}{ext}",
+                "/é/{1}",
+            ]))
+            .to_owned();
             let mut item = Map::new();
             for _ in 0..1 + self.rng.below(2) {
-                let method = *self.rng.pick(&["get", "post", "put", "delete", "patch", "head"]);
+                let method = *self
+                    .rng
+                    .pick(&["get", "post", "put", "delete", "patch", "head"]);
                 item.insert(method.into(), self.operation(&path));
             }
             paths.insert(path, Value::Object(item));
@@ -264,7 +384,13 @@ fn mutate_text(rng: &mut Rng, text: &str) -> String {
         1 => {
             let lines: Vec<&str> = text.lines().collect();
             let drop = rng.below(lines.len().max(1));
-            return lines.iter().enumerate().filter(|(i, _)| *i != drop).map(|(_, l)| *l).collect::<Vec<_>>().join("\n");
+            return lines
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != drop)
+                .map(|(_, l)| *l)
+                .collect::<Vec<_>>()
+                .join("\n");
         }
         2 => {
             let lines: Vec<&str> = text.lines().collect();
@@ -293,7 +419,11 @@ fn run_one(text: &str) -> Result<bool, String> {
         let first = codegen::generate("fuzz.yaml", text, &settings);
         if let Ok(first) = &first {
             let again = codegen::generate("fuzz.yaml", text, &settings).map(|output| output.krate);
-            assert_eq!(Some(&first.krate), again.as_ref().ok(), "output is not deterministic");
+            assert_eq!(
+                Some(&first.krate),
+                again.as_ref().ok(),
+                "output is not deterministic"
+            );
         }
         first.is_ok()
     }));
@@ -308,9 +438,20 @@ fn run_one(text: &str) -> Result<bool, String> {
 
 #[test]
 fn random_documents_never_panic_the_generator() {
-    let budget = Duration::from_secs(std::env::var("FUZZ_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(3));
-    let seed: u64 = std::env::var("FUZZ_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0);
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf();
+    let budget = Duration::from_secs(
+        std::env::var("FUZZ_SECONDS")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(3),
+    );
+    let seed: u64 = std::env::var("FUZZ_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
     let fixtures: Vec<String> = std::fs::read_dir(root.join("tests/fixtures"))
         .unwrap()
         .filter_map(|entry| std::fs::read_to_string(entry.ok()?.path()).ok())
@@ -326,9 +467,16 @@ fn random_documents_never_panic_the_generator() {
         let case = seed + runs;
         let mut rng = Rng(case);
         let text = if rng.chance(75) {
-            let mut generator = DocGen { rng: Rng(case ^ 0x5EED), components: Vec::new() };
+            let mut generator = DocGen {
+                rng: Rng(case ^ 0x5EED),
+                components: Vec::new(),
+            };
             let document = generator.document();
-            if rng.chance(50) { serde_json::to_string_pretty(&document).unwrap() } else { serde_yaml::to_string(&document).unwrap() }
+            if rng.chance(50) {
+                serde_json::to_string_pretty(&document).unwrap()
+            } else {
+                serde_yaml::to_string(&document).unwrap()
+            }
         } else {
             let base = &fixtures[rng.below(fixtures.len())];
             mutate_text(&mut rng, base)
@@ -349,5 +497,9 @@ fn random_documents_never_panic_the_generator() {
         started.elapsed(),
         failures.len()
     );
-    assert!(failures.is_empty(), "the generator panicked (inputs in target/fuzz-failures/):\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "the generator panicked (inputs in target/fuzz-failures/):\n{}",
+        failures.join("\n")
+    );
 }

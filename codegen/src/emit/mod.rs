@@ -100,8 +100,8 @@ fn space_items(text: &str) -> String {
                 || before.ends_with(';')
                 || before.starts_with("#![");
             let opens = [
-                "pub ", "pub(", "impl", "#[", "///", "fn ", "static ", "const ", "mod ", "use ", "type ",
-                "enum ", "struct ",
+                "pub ", "pub(", "impl", "#[", "///", "fn ", "static ", "const ", "mod ", "use ",
+                "type ", "enum ", "struct ",
             ]
             .iter()
             .any(|start| line.trim_start().starts_with(start));

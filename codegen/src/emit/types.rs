@@ -219,7 +219,7 @@ fn type_def(def: &TypeDef, defs: &BTreeMap<&str, &TypeDef>, paths: &Paths) -> To
     let name = ident(&def.name);
     match &def.kind {
         TypeKind::Struct(structure) => struct_def(&name, doc, structure, defs, paths),
-        TypeKind::Enum(enumeration) => enum_def(&name, doc, enumeration),
+        TypeKind::Enum(enumeration) => enum_def(&name, doc, enumeration, paths),
         TypeKind::Union(union) => union_def(&name, doc, union, paths),
         TypeKind::Alias {
             target,
@@ -403,11 +403,17 @@ fn constructor(
     } else {
         docs::plain("A value with the required fields set and every optional field unset.")
     };
+    // A schema named `Default` hides the trait from method lookup; then name it in full.
+    let default_call = if paths.is_shadowed("Default") {
+        quote!(<Self as ::std::default::Default>::default())
+    } else {
+        quote!(Self::default())
+    };
     let new = if all_optional && params.is_empty() {
         quote! {
             #new_doc
             pub fn new() -> Self {
-                <Self as ::std::default::Default>::default()
+                #default_call
             }
         }
     } else {
@@ -418,15 +424,26 @@ fn constructor(
             }
         }
     };
+    let default_impl = (params.is_empty() && !all_optional).then(|| {
+        quote! {
+            impl ::std::default::Default for #name {
+                fn default() -> Self {
+                    Self::new()
+                }
+            }
+        }
+    });
     quote! {
         impl #name {
             #new
             #(#setters)*
         }
+
+        #default_impl
     }
 }
 
-fn enum_def(name: &Ident, doc: TokenStream, enumeration: &EnumDef) -> TokenStream {
+fn enum_def(name: &Ident, doc: TokenStream, enumeration: &EnumDef, paths: &Paths) -> TokenStream {
     let fallback = ident(&enumeration.fallback);
     let variant_names: Vec<Ident> = enumeration
         .variants
@@ -437,16 +454,14 @@ fn enum_def(name: &Ident, doc: TokenStream, enumeration: &EnumDef) -> TokenStrea
         .variants
         .iter()
         .map(|v| docs::plain(&format!("`{}`", v.value.replace('`', "'"))));
-    let default_impl = (enumeration.variants.len() == 1).then(|| {
-        let only = &variant_names[0];
-        quote! {
-            impl ::std::default::Default for #name {
-                fn default() -> Self {
-                    Self::#only
-                }
-            }
-        }
-    });
+    // An enum with one value is a constant (a tag): it defaults to that value, so structs that
+    // carry it can fill it in themselves.
+    let single = enumeration.variants.len() == 1;
+    let default_derive = single.then(|| quote!(Default,));
+    let variant_defaults = enumeration
+        .variants
+        .iter()
+        .map(|_| single.then(|| quote!(#[default])));
     let (value_ty, accessor, fallback_ty, serialize, deserialize, literals, from_arg) =
         match enumeration.repr {
             EnumRepr::String => {
@@ -461,7 +476,7 @@ fn enum_def(name: &Ident, doc: TokenStream, enumeration: &EnumDef) -> TokenStrea
                 (
                     quote!(&str),
                     quote!(as_str),
-                    quote!(::std::string::String),
+                    paths.string(),
                     quote!(serializer.serialize_str(self.as_str())),
                     quote!(crate::runtime::deserialize_enum_str(
                         deserializer,
@@ -525,9 +540,9 @@ fn enum_def(name: &Ident, doc: TokenStream, enumeration: &EnumDef) -> TokenStrea
     let accessor_doc = docs::plain("The value as it is written in JSON.");
     quote! {
         #doc
-        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, #default_derive)]
         pub enum #name {
-            #(#variant_docs #variant_names,)*
+            #(#variant_docs #variant_defaults #variant_names,)*
             /// A value this version of the crate does not know; kept as it was sent.
             #fallback(#fallback_ty),
         }
@@ -570,8 +585,6 @@ fn enum_def(name: &Ident, doc: TokenStream, enumeration: &EnumDef) -> TokenStrea
                 #deserialize
             }
         }
-
-        #default_impl
     }
 }
 
