@@ -433,10 +433,10 @@ impl Request {
             // The caller set the field (or a string contains its name): edit it as a value.
             let mut value: serde_json::Value =
                 serde_json::from_slice(&bytes).map_err(body_error)?;
-            if let Some(object) = value.as_object_mut() {
-                if stream || object.contains_key(field) {
-                    object.insert(field.to_owned(), serde_json::Value::Bool(stream));
-                }
+            if let Some(object) = value.as_object_mut()
+                && (stream || object.contains_key(field))
+            {
+                object.insert(field.to_owned(), serde_json::Value::Bool(stream));
             }
             bytes = serde_json::to_vec(&value).map_err(body_error)?;
         } else if stream && bytes.last() == Some(&b'}') {
