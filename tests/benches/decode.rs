@@ -6,7 +6,7 @@
 //! cargo bench -p tests --bench decode
 //! cargo bench -p tests --bench decode -- --warm-up-time 1 --measurement-time 3   # quicker
 //! cargo bench -p tests --bench decode -- sse/                                    # SSE only
-//! SKIP_MEMORY=1 cargo bench -p tests --bench decode                              # no memory report
+//! SKIP_REPORTS=1 cargo bench -p tests --bench decode                             # no reports
 //! ```
 //!
 //! - `completion/serde_json`: a real-sized `ChatCompletion` body (about 3 KB: three choices,
@@ -23,11 +23,16 @@
 //! body never pends, so no executor is needed, and this adds less than a runtime's `block_on`.
 //! Chunks are `Bytes` over a leaked, static transcript, so making them costs no copy.
 //!
-//! Before the benchmarks (when run by `cargo bench`, unless `SKIP_MEMORY=1`) the bench prints to
-//! stderr the peak heap in use while a 100 MB transcript is decoded through `EventStream` in
-//! 64 KiB chunks, measured by the counting global allocator below, and the largest event. It
-//! is a report, not an assertion. The allocator's two relaxed atomic updates per allocation are
-//! also paid by the timed benchmarks.
+//! Before the benchmarks (when run by `cargo bench`, unless `SKIP_REPORTS=1`) the bench prints
+//! two reports to stderr; they are not assertions:
+//!
+//! - memory: the peak heap in use while a 100 MB transcript is decoded through `EventStream` in
+//!   64 KiB chunks, measured by the counting global allocator below, and the largest event. The
+//!   allocator's two relaxed atomic updates per allocation are also paid by the timed
+//!   benchmarks.
+//! - paired ratios: `EventStream` time over the serde bound, each chunking run right after the
+//!   bound, 40 rounds, median and quartiles of the per-round ratio. On a shared machine the
+//!   separate criterion estimates drift by more than the framing costs; pairs cancel most of it.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
@@ -500,13 +505,69 @@ fn memory_report(big: Option<usize>) {
     );
 }
 
+/// Time of one run of `f`.
+fn timed(f: impl FnOnce() -> usize) -> Duration {
+    let start = Instant::now();
+    black_box(f());
+    start.elapsed()
+}
+
+/// The serde bound and each chunking of the 10,000-event transcript, interleaved round by
+/// round; prints the median and quartiles of each chunking's time over the bound's.
+fn ratio_report() {
+    const ROUNDS: usize = 40;
+    let full = transcript(EVENTS);
+    let chunkings = [
+        (
+            "whole",
+            leak_chunks(&full.text, std::iter::once(full.text.len())),
+        ),
+        (
+            "16KiB",
+            leak_chunks(&full.text, fixed_cuts(full.text.len(), 16 * 1024)),
+        ),
+        (
+            "per_event",
+            leak_chunks(&full.text, full.event_ends.iter().copied()),
+        ),
+    ];
+    let bound = || {
+        for payload in &full.payloads {
+            black_box(serde_json::from_slice::<ChatCompletionChunk>(payload).expect("decodes"));
+        }
+        full.payloads.len()
+    };
+    let mut ratios = vec![Vec::with_capacity(ROUNDS); chunkings.len()];
+    for round in 0..=ROUNDS {
+        for (index, (_, chunks)) in chunkings.iter().enumerate() {
+            let base = timed(bound);
+            let time = timed(|| decode_static(chunks));
+            // Round 0 warms up.
+            if round > 0 {
+                ratios[index].push(time.as_secs_f64() / base.as_secs_f64());
+            }
+        }
+    }
+    for ((name, _), mut ratios) in chunkings.iter().zip(ratios) {
+        ratios.sort_by(f64::total_cmp);
+        eprintln!(
+            "paired ratio sse/{name} / sse/serde_bound over {ROUNDS} rounds: median {:.3}, \
+             quartiles {:.3}..{:.3}",
+            ratios[ROUNDS / 2],
+            ratios[ROUNDS / 4],
+            ratios[3 * ROUNDS / 4]
+        );
+    }
+}
+
 fn main() {
     // `cargo bench` passes `--bench`; `cargo test --benches` does not, and then only the
     // benchmarks' quick test mode runs.
     let benching = std::env::args().any(|arg| arg == "--bench");
-    if benching && std::env::var_os("SKIP_MEMORY").is_none_or(|value| value == "0") {
+    if benching && std::env::var_os("SKIP_REPORTS").is_none_or(|value| value == "0") {
         memory_report(None);
         memory_report(Some(1 << 20));
+        ratio_report();
     }
     let mut criterion = Criterion::default()
         .warm_up_time(Duration::from_secs(2))

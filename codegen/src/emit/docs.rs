@@ -248,10 +248,7 @@ fn starts_url(chars: &[char]) -> bool {
 
 /// Whether a URL is already the target of a markdown link (`](url)`) or an autolink (`<url>`).
 fn preceded_by_link(before: &[char]) -> bool {
-    match before {
-        [.., ']', '('] | [.., '<'] => true,
-        _ => false,
-    }
+    matches!(before, [.., ']', '('] | [.., '<'])
 }
 
 #[cfg(test)]
@@ -269,7 +266,10 @@ mod tests {
             "a &lt;b> tag and `<code>[x]`, 1 < 2 > 0"
         );
         assert_eq!(sanitize("visit https://x.io/a."), "visit <https://x.io/a>.");
-        assert_eq!(sanitize("docs (https://x.io/v1/), or"), "docs (<https://x.io/v1/>), or");
+        assert_eq!(
+            sanitize("docs (https://x.io/v1/), or"),
+            "docs (<https://x.io/v1/>), or"
+        );
         assert_eq!(sanitize("```\nfn x() {\n```"), "```text\nfn x() {\n```");
         assert_eq!(sanitize("    indented"), "indented");
         assert_eq!(sanitize("a\\b"), "a\\\\b");
