@@ -139,15 +139,11 @@ impl Paths {
     }
 }
 
-/// `src/types.rs`.
-pub(crate) fn types_rs(api: &Api) -> TokenStream {
+/// `src/types.rs`: the file's head (docs, lints, imports) and its items, one token stream per
+/// chunk of types. Chunks are built and formatted on separate threads by [`super::emit`];
+/// formatting is per item, so the text does not depend on how the types were split.
+pub(crate) fn types_head(api: &Api) -> TokenStream {
     let paths = Paths::in_types(api);
-    let defs: BTreeMap<&str, &TypeDef> = api
-        .types
-        .iter()
-        .map(|def| (def.name.as_str(), def))
-        .collect();
-    let items = api.types.iter().map(|def| type_def(def, &defs, &paths));
     let uses_map = api.types.iter().any(mentions_map);
     let map_import = (uses_map && !paths.is_shadowed("BTreeMap")).then(|| {
         quote!(
@@ -177,9 +173,21 @@ pub(crate) fn types_rs(api: &Api) -> TokenStream {
 
         #map_import
         #serde_import
-
-        #(#items)*
     }
+}
+
+/// The items of `src/types.rs` for `chunk`, a slice of `api.types`.
+pub(crate) fn types_items(api: &Api, chunk: &[TypeDef]) -> TokenStream {
+    let paths = Paths::in_types(api);
+    let defs: BTreeMap<&str, &TypeDef> = api
+        .types
+        .iter()
+        .map(|def| (def.name.as_str(), def))
+        .collect();
+    chunk
+        .iter()
+        .map(|def| type_def(def, &defs, &paths))
+        .collect()
 }
 
 fn mentions_map(def: &TypeDef) -> bool {
