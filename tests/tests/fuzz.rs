@@ -456,6 +456,8 @@ fn random_documents_never_panic_the_generator() {
         .unwrap()
         .filter_map(|entry| std::fs::read_to_string(entry.ok()?.path()).ok())
         .collect();
+    std::fs::create_dir_all(root.join("target")).unwrap();
+    let marker = root.join("target/fuzz-current-case");
     let started = Instant::now();
     let mut runs = 0u64;
     let mut failures = Vec::new();
@@ -481,6 +483,9 @@ fn random_documents_never_panic_the_generator() {
             let base = &fixtures[rng.below(fixtures.len())];
             mutate_text(&mut rng, base)
         };
+        // A case that exhausts memory or the stack aborts the process before it can be
+        // reported; this file then names it (`FUZZ_SEED=<case>` replays it first).
+        std::fs::write(&marker, case.to_string()).unwrap();
         let outcome = run_one(&text);
         generated += u64::from(outcome == Ok(true));
         if let Err(message) = outcome {

@@ -438,52 +438,68 @@ impl<'a> TypeBuilder<'a> {
             return Err(self.schema_type(&format!("{pointer}/allOf/0"), name));
         }
         let mut parts: Vec<(String, Map<String, Value>)> = Vec::new();
-        self.collect_all_of(pointer, &mut parts, 0);
+        self.collect_all_of(pointer, &mut parts, &mut BTreeSet::new(), &mut Vec::new());
         let borrowed: Vec<(String, &Map<String, Value>)> =
             parts.iter().map(|(p, m)| (p.clone(), m)).collect();
         Ok(TypeKind::Struct(self.structure(&borrowed, name)))
     }
 
     /// The object schemas an `allOf` merges, references followed, nested `allOf`s flattened.
+    /// Each schema is merged once, however many paths lead to it (a diamond, or a cycle, would
+    /// otherwise multiply the work exponentially); `stack` is the path here, to name cycles.
     fn collect_all_of(
         &mut self,
         pointer: &str,
         parts: &mut Vec<(String, Map<String, Value>)>,
-        depth: usize,
+        seen: &mut BTreeSet<String>,
+        stack: &mut Vec<String>,
     ) {
-        let Some(schema) = refs::at(self.raw, pointer) else {
-            return;
-        };
-        if depth > 32 {
+        if stack.iter().any(|on_path| on_path == pointer) {
             self.warn(
                 pointer,
-                "`allOf` nests too deep (a reference cycle?); stopping here",
+                format!(
+                    "`allOf` includes itself ({} -> {pointer}); the cycle is cut here",
+                    stack.join(" -> ")
+                ),
             );
             return;
         }
-        if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
-            match refs::resolve(self.raw, reference) {
-                Ok((_, target)) => self.collect_all_of(&target, parts, depth + 1),
-                Err(_) => self.warn(pointer, format!("`$ref: {reference}` in `allOf` cannot be followed; its properties are left out")),
-            }
+        if !seen.insert(pointer.to_owned()) {
             return;
         }
-        let Some(map) = schema.as_object() else {
+        let Some(schema) = refs::at(self.raw, pointer) else {
             return;
         };
-        let count = map
-            .get("allOf")
-            .and_then(Value::as_array)
-            .map_or(0, Vec::len);
-        for index in 0..count {
-            self.collect_all_of(&format!("{pointer}/allOf/{index}"), parts, depth + 1);
+        stack.push(pointer.to_owned());
+        if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
+            match refs::resolve(self.raw, reference) {
+                Ok((_, target)) => self.collect_all_of(&target, parts, seen, stack),
+                Err(_) => self.warn(pointer, format!("`$ref: {reference}` in `allOf` cannot be followed; its properties are left out")),
+            }
+        } else if let Some(map) = schema.as_object() {
+            let count = map
+                .get("allOf")
+                .and_then(Value::as_array)
+                .map_or(0, Vec::len);
+            for index in 0..count {
+                self.collect_all_of(&format!("{pointer}/allOf/{index}"), parts, seen, stack);
+            }
+            if non_empty_array(map, "oneOf").is_some() || non_empty_array(map, "anyOf").is_some() {
+                self.warn(pointer, "a `oneOf`/`anyOf` inside `allOf` is not merged; its properties are kept in `additional_properties`");
+            }
+            let own: Map<String, Value> = map
+                .iter()
+                .filter(|(key, _)| {
+                    matches!(
+                        key.as_str(),
+                        "properties" | "required" | "additionalProperties"
+                    )
+                })
+                .map(|(key, value)| (key.clone(), value.clone()))
+                .collect();
+            parts.push((pointer.to_owned(), own));
         }
-        if non_empty_array(map, "oneOf").is_some() || non_empty_array(map, "anyOf").is_some() {
-            self.warn(pointer, "a `oneOf`/`anyOf` inside `allOf` is not merged; its properties are kept in `additional_properties`");
-        }
-        let mut own = map.clone();
-        own.remove("allOf");
-        parts.push((pointer.to_owned(), own));
+        stack.pop();
     }
 
     fn union(
