@@ -26,6 +26,8 @@ pub use client::Client;
 
 pub use runtime::error::{ApiError, Error};
 
+pub use runtime::multipart::FilePart;
+
 pub use runtime::sse::EventStream;
 
 pub use runtime::transport::{ClientBuilder, RequestOptions};

@@ -6,7 +6,9 @@ use quote::quote;
 use super::docs;
 use super::types::{Paths, ident};
 use crate::Settings;
-use crate::model::{Api, Auth, BodyEncoding, Operation, ParamLocation, ResponseKind, TypeRef};
+use crate::model::{
+    Api, Auth, BodyEncoding, Operation, ParamLocation, ResponseKind, TypeKind, TypeRef,
+};
 use crate::names;
 
 /// `src/lib.rs`: crate docs, modules and re-exports.
@@ -53,6 +55,7 @@ pub(crate) fn lib_rs(api: &Api, settings: &Settings) -> TokenStream {
 
         pub use client::Client;
         pub use runtime::error::{ApiError, Error};
+        pub use runtime::multipart::FilePart;
         pub use runtime::sse::EventStream;
         pub use runtime::transport::{ClientBuilder, RequestOptions};
 
@@ -77,7 +80,7 @@ pub(crate) fn client_rs(api: &Api, settings: &Settings) -> TokenStream {
         Auth::Query(name) => quote!(AuthScheme::Query(#name)),
     };
     let paths = Paths::outside_types();
-    let methods = api.operations.iter().map(|op| operation(op, &paths));
+    let methods = api.operations.iter().map(|op| operation(api, op, &paths));
     let request = (!api.operations.is_empty()).then(|| quote!(Request,));
     let event_stream = api
         .operations
@@ -175,7 +178,7 @@ pub(crate) fn client_rs(api: &Api, settings: &Settings) -> TokenStream {
 }
 
 /// One operation: the plain method and, for SSE responses, the `_stream` method.
-fn operation(op: &Operation, paths: &Paths) -> TokenStream {
+fn operation(api: &Api, op: &Operation, paths: &Paths) -> TokenStream {
     let method_ident = ident(&op.method_name);
     let mut args = Vec::new();
     let mut setup = Vec::new();
@@ -235,7 +238,7 @@ fn operation(op: &Operation, paths: &Paths) -> TokenStream {
             }
             (BodyEncoding::Json, _, _) => quote!(let request = request.json(body)?;),
             (BodyEncoding::Form, _, _) => quote!(let request = request.form(body)?;),
-            (BodyEncoding::Multipart, _, _) => quote!(let request = request.multipart(body)?;),
+            (BodyEncoding::Multipart, _, _) => multipart_body(api, &body.ty),
             (BodyEncoding::Text, _, _) => {
                 quote!(let request = request.raw(body.into(), #content_type);)
             }
@@ -322,4 +325,62 @@ fn path_expression(op: &Operation) -> TokenStream {
     }
     segments.push(rest.to_owned());
     quote!(Request::path(&[#(#segments),*], &[#(#values),*]))
+}
+
+/// A multipart body written field by field: files as file parts, everything else as text. A
+/// body whose fields are not known (not a struct) is written from its JSON form.
+fn multipart_body(api: &Api, ty: &TypeRef) -> TokenStream {
+    let structure = match ty {
+        TypeRef::Named(name) => api
+            .types
+            .iter()
+            .find(|def| &def.name == name)
+            .and_then(|def| match &def.kind {
+                TypeKind::Struct(structure) => Some(structure),
+                _ => None,
+            }),
+        _ => None,
+    };
+    let Some(structure) = structure else {
+        return quote!(let request = request.multipart(body)?;);
+    };
+    let parts = structure.fields.iter().map(|field| {
+        let name = ident(&field.name);
+        let wire = &field.wire_name;
+        match (&field.ty, field.is_option()) {
+            (TypeRef::File, false) => quote!(form.file(#wire, &body.#name);),
+            (TypeRef::File, true) => quote! {
+                if let Some(file) = &body.#name {
+                    form.file(#wire, file);
+                }
+            },
+            (TypeRef::Vec(inner), optional) if **inner == TypeRef::File => {
+                let files = if optional {
+                    quote!(body.#name.iter().flatten())
+                } else {
+                    quote!(&body.#name)
+                };
+                quote! {
+                    for file in #files {
+                        form.file(#wire, file);
+                    }
+                }
+            }
+            _ => quote!(form.text(#wire, &body.#name);),
+        }
+    });
+    let extra = structure.extra.as_ref().map(|extra| {
+        let name = ident(&extra.name);
+        quote! {
+            for (name, value) in &body.#name {
+                form.text(name, value);
+            }
+        }
+    });
+    quote! {
+        let mut form = crate::runtime::multipart::Multipart::new();
+        #(#parts)*
+        #extra
+        let request = request.multipart_form(form);
+    }
 }

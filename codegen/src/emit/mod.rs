@@ -36,6 +36,10 @@ const RUNTIME: &[(&str, &str)] = &[
     ),
     ("src/runtime/mod.rs", include_str!("../../runtime/mod.rs")),
     (
+        "src/runtime/multipart.rs",
+        include_str!("../../runtime/multipart.rs"),
+    ),
+    (
         "src/runtime/retry.rs",
         include_str!("../../runtime/retry.rs"),
     ),

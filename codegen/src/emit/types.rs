@@ -99,6 +99,7 @@ impl Paths {
             TypeRef::Integer(IntegerType::U64) => quote!(u64),
             TypeRef::Number => quote!(f64),
             TypeRef::Json => quote!(serde_json::Value),
+            TypeRef::File => quote!(crate::FilePart),
             TypeRef::Bytes => {
                 let vec = self.item("Vec", quote!(::std::vec::Vec));
                 quote!(#vec<u8>)

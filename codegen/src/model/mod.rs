@@ -129,6 +129,8 @@ pub struct Field {
     pub nullable: bool,
     /// Only ever in responses.
     pub read_only: bool,
+    /// `format: binary`: file contents (in a multipart body, a file part).
+    pub binary: bool,
     /// Documentation.
     pub docs: Docs,
 }
@@ -217,6 +219,8 @@ pub enum TypeRef {
     Boxed(Box<TypeRef>),
     /// Raw bytes (a binary request body).
     Bytes,
+    /// A file of a `multipart/form-data` body (`FilePart`).
+    File,
 }
 
 /// Integer widths, from `format`.

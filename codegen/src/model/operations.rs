@@ -254,6 +254,7 @@ fn build_operation<'a>(
                         required: param.required,
                         nullable: false,
                         read_only: false,
+                        binary: false,
                         docs: param.docs.clone(),
                     })
                     .collect(),
@@ -476,7 +477,11 @@ fn request_body<'a>(
     } else if pick.starts_with("application/x-www-form-urlencoded") {
         (structured(builder), BodyEncoding::Form)
     } else if pick.starts_with("multipart/form-data") {
-        (structured(builder), BodyEncoding::Multipart)
+        let ty = structured(builder);
+        if let TypeRef::Named(name) = &ty {
+            builder.binary_fields_as_files(name);
+        }
+        (ty, BodyEncoding::Multipart)
     } else if pick.starts_with("text/")
         || pick.starts_with("application/jose")
         || pick.starts_with("application/xml")

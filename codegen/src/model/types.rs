@@ -83,6 +83,39 @@ impl<'a> TypeBuilder<'a> {
         self.names.claim(&names::type_name(wanted))
     }
 
+    /// In the struct `name` (the body of a multipart operation), `format: binary` fields and
+    /// arrays of them become file parts.
+    pub(crate) fn binary_fields_as_files(&mut self, name: &str) {
+        if let Some(TypeDef {
+            kind: TypeKind::Struct(structure),
+            ..
+        }) = self.defs.get_mut(name)
+        {
+            for field in structure.fields.iter_mut().filter(|field| field.binary) {
+                field.ty = match &field.ty {
+                    TypeRef::Vec(_) => TypeRef::Vec(Box::new(TypeRef::File)),
+                    _ => TypeRef::File,
+                };
+            }
+        }
+    }
+
+    /// Whether the schema at `pointer` (or its items) is `type: string, format: binary`.
+    fn is_binary(&self, pointer: &str) -> bool {
+        let binary =
+            |schema: &Value| schema.get("format").and_then(Value::as_str) == Some("binary");
+        let resolved = |schema: &'a Value| match schema.get("$ref").and_then(Value::as_str) {
+            Some(reference) => refs::resolve(self.raw, reference)
+                .ok()
+                .map(|(value, _)| value),
+            None => Some(schema),
+        };
+        let Some(schema) = refs::at(self.raw, pointer).and_then(resolved) else {
+            return false;
+        };
+        binary(schema) || schema.get("items").and_then(resolved).is_some_and(binary)
+    }
+
     /// Adds a type made elsewhere (a parameters struct).
     pub(crate) fn add_def(&mut self, def: TypeDef) {
         self.defs.insert(def.name.clone(), def);
@@ -410,6 +443,7 @@ impl<'a> TypeBuilder<'a> {
                     .get("readOnly")
                     .and_then(Value::as_bool)
                     .unwrap_or(false),
+                binary: self.is_binary(&prop_pointer),
                 docs,
             });
         }
@@ -791,6 +825,7 @@ fn variant_name(ty: &TypeRef, union_name: &str) -> String {
         TypeRef::Map(inner) => format!("{}Map", variant_name(inner, union_name)),
         TypeRef::Option(inner) | TypeRef::Boxed(inner) => variant_name(inner, union_name),
         TypeRef::Bytes => "Bytes".to_owned(),
+        TypeRef::File => "File".to_owned(),
     }
 }
 

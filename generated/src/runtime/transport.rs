@@ -2,6 +2,7 @@
 
 //! Configuration, request building, and sending with timeouts and retries.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -14,6 +15,7 @@ use serde::de::DeserializeOwned;
 use tokio::time::Instant;
 
 use super::error::{ApiError, Error};
+use super::multipart::Multipart;
 use super::retry::RetryPolicy;
 use super::sse::EventStream;
 use super::{encode_path_segment, scalar_text};
@@ -343,7 +345,7 @@ pub(crate) struct Request {
     path: String,
     query: Vec<(&'static str, String)>,
     headers: Vec<(&'static str, String)>,
-    body: Option<(Bytes, &'static str)>,
+    body: Option<(Bytes, Cow<'static, str>)>,
 }
 
 impl Request {
@@ -414,7 +416,7 @@ impl Request {
     /// A JSON body.
     pub(crate) fn json<B: Serialize + ?Sized>(mut self, body: &B) -> Result<Self, Error> {
         let bytes = serde_json::to_vec(body).map_err(body_error)?;
-        self.body = Some((Bytes::from(bytes), "application/json"));
+        self.body = Some((Bytes::from(bytes), Cow::Borrowed("application/json")));
         Ok(self)
     }
 
@@ -451,7 +453,7 @@ impl Request {
             bytes.extend_from_slice(key.as_bytes());
             bytes.extend_from_slice(b":true}");
         }
-        self.body = Some((Bytes::from(bytes), "application/json"));
+        self.body = Some((Bytes::from(bytes), Cow::Borrowed("application/json")));
         Ok(self)
     }
 
@@ -466,31 +468,33 @@ impl Request {
             out.push('=');
             out.push_str(&form_encode(&value));
         }
-        self.body = Some((Bytes::from(out), "application/x-www-form-urlencoded"));
-        Ok(self)
-    }
-
-    /// A `multipart/form-data` body with one text part per field of `body`.
-    pub(crate) fn multipart<B: Serialize + ?Sized>(mut self, body: &B) -> Result<Self, Error> {
-        const BOUNDARY: &str = "----------generated-client-boundary-7MA4YWxkTrZu0gW";
-        let mut out = String::new();
-        for (name, value) in fields(body)? {
-            let name = name.replace('"', "%22").replace(['\r', '\n'], " ");
-            out.push_str(&format!(
-                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
-            ));
-        }
-        out.push_str(&format!("--{BOUNDARY}--\r\n"));
         self.body = Some((
             Bytes::from(out),
-            "multipart/form-data; boundary=----------generated-client-boundary-7MA4YWxkTrZu0gW",
+            Cow::Borrowed("application/x-www-form-urlencoded"),
         ));
         Ok(self)
     }
 
+    /// A `multipart/form-data` body with one text part per field of `body` (for bodies whose
+    /// schema the generator could not see field by field).
+    pub(crate) fn multipart<B: Serialize + ?Sized>(self, body: &B) -> Result<Self, Error> {
+        let mut form = Multipart::new();
+        for (name, value) in fields(body)? {
+            form.text(&name, &value);
+        }
+        Ok(self.multipart_form(form))
+    }
+
+    /// A finished `multipart/form-data` body.
+    pub(crate) fn multipart_form(mut self, form: Multipart) -> Self {
+        let (body, content_type) = form.finish();
+        self.body = Some((body, Cow::Owned(content_type)));
+        self
+    }
+
     /// A body sent as it is, with this content type.
     pub(crate) fn raw(mut self, body: impl Into<Bytes>, content_type: &'static str) -> Self {
-        self.body = Some((body.into(), content_type));
+        self.body = Some((body.into(), Cow::Borrowed(content_type)));
         self
     }
 }
@@ -610,7 +614,7 @@ impl Transport {
         let mut builder = http.request(request.method.clone(), url).headers(headers);
         if let Some((body, content_type)) = &request.body {
             builder = builder
-                .header(reqwest::header::CONTENT_TYPE, *content_type)
+                .header(reqwest::header::CONTENT_TYPE, content_type.as_ref())
                 .body(body.clone());
         }
         Ok(builder)
