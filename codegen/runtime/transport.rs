@@ -140,8 +140,10 @@ impl ClientBuilder {
         self
     }
 
-    /// Takes the API key and base URL from the environment where the builder has none.
-    pub(crate) fn with_env(mut self) -> Result<Self, Error> {
+    /// Takes the API key and base URL from the environment (`<PREFIX>_API_KEY`, and
+    /// `<PREFIX>_BASE_URL` when set) where the builder has none yet, so
+    /// `Client::builder().with_env()?.timeout(..).build()` combines both.
+    pub fn with_env(mut self) -> Result<Self, Error> {
         if self.api_key.is_none() && self.info.auth != AuthScheme::None {
             match std::env::var(self.info.api_key_env) {
                 Ok(key) if !key.trim().is_empty() => {

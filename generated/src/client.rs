@@ -56,6 +56,8 @@ impl Client {
     ///
     /// Generates a model response for the given conversation. Unsupported or model-specific fields are ignored rather than rejected. When `stream` is true the response is a Server-Sent Events stream of ChatCompletionChunk events terminated by `data: [DONE]` instead of a single ChatCompletion object.
     ///
+    /// This method always receives one JSON response: the body's `stream` is sent as `false` if set. For Server-Sent Events use [`Self::create_chat_completion_stream`].
+    ///
     /// `POST /chat/completions`
     pub async fn create_chat_completion(
         &self,

@@ -9,55 +9,6 @@
 use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
-/// Details of an error.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ApiError {
-    /// Human-readable description of the error.
-    pub message: String,
-    /// Category of the error, e.g. invalid_request_error.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
-    /// The request parameter the error relates to, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub param: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub code: Option<ErrorCode>,
-    /// Properties the spec does not name: kept, so a value read and written again is unchanged.
-    #[serde(flatten)]
-    pub additional_properties: serde_json::Map<String, serde_json::Value>,
-}
-
-impl ApiError {
-    /// A value with the required fields set and every optional field unset.
-    pub fn new(message: impl Into<String>) -> Self {
-        Self {
-            message: message.into(),
-            r#type: None,
-            param: None,
-            code: None,
-            additional_properties: ::std::default::Default::default(),
-        }
-    }
-
-    /// Sets `type`.
-    pub fn r#type(mut self, value: impl Into<String>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-
-    /// Sets `param`.
-    pub fn param(mut self, value: impl Into<String>) -> Self {
-        self.param = Some(value.into());
-        self
-    }
-
-    /// Sets `code`.
-    pub fn code(mut self, value: impl Into<ErrorCode>) -> Self {
-        self.code = Some(value.into());
-        self
-    }
-}
-
 /// A chat completion returned by the model.
 ///
 /// Example:
@@ -525,27 +476,27 @@ impl ChatMessage {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum ChatMessageContent {
-    String(String),
-    ContentPartArray(Vec<ContentPart>),
+    Text(String),
+    Parts(Vec<ContentPart>),
     /// A value none of the alternatives above matches; kept as it was sent.
     Unknown(serde_json::Value),
 }
 
 impl ::std::convert::From<String> for ChatMessageContent {
     fn from(value: String) -> Self {
-        Self::String(value)
+        Self::Text(value)
     }
 }
 
 impl ::std::convert::From<&str> for ChatMessageContent {
     fn from(value: &str) -> Self {
-        Self::String(value.to_owned())
+        Self::Text(value.to_owned())
     }
 }
 
 impl ::std::convert::From<Vec<ContentPart>> for ChatMessageContent {
     fn from(value: Vec<ContentPart>) -> Self {
-        Self::ContentPartArray(value)
+        Self::Parts(value)
     }
 }
 
@@ -1153,27 +1104,76 @@ impl CreateChatCompletionRequest {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum ErrorCode {
-    String(String),
-    Integer(i64),
+    Text(String),
+    Number(i64),
     /// A value none of the alternatives above matches; kept as it was sent.
     Unknown(serde_json::Value),
 }
 
 impl ::std::convert::From<String> for ErrorCode {
     fn from(value: String) -> Self {
-        Self::String(value)
+        Self::Text(value)
     }
 }
 
 impl ::std::convert::From<&str> for ErrorCode {
     fn from(value: &str) -> Self {
-        Self::String(value.to_owned())
+        Self::Text(value.to_owned())
     }
 }
 
 impl ::std::convert::From<i64> for ErrorCode {
     fn from(value: i64) -> Self {
-        Self::Integer(value)
+        Self::Number(value)
+    }
+}
+
+/// Details of an error.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorDetail {
+    /// Human-readable description of the error.
+    pub message: String,
+    /// Category of the error, e.g. invalid_request_error.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
+    /// The request parameter the error relates to, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub param: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<ErrorCode>,
+    /// Properties the spec does not name: kept, so a value read and written again is unchanged.
+    #[serde(flatten)]
+    pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+impl ErrorDetail {
+    /// A value with the required fields set and every optional field unset.
+    pub fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            r#type: None,
+            param: None,
+            code: None,
+            additional_properties: ::std::default::Default::default(),
+        }
+    }
+
+    /// Sets `type`.
+    pub fn r#type(mut self, value: impl Into<String>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
+
+    /// Sets `param`.
+    pub fn param(mut self, value: impl Into<String>) -> Self {
+        self.param = Some(value.into());
+        self
+    }
+
+    /// Sets `code`.
+    pub fn code(mut self, value: impl Into<ErrorCode>) -> Self {
+        self.code = Some(value.into());
+        self
     }
 }
 
@@ -1193,7 +1193,7 @@ impl ::std::convert::From<i64> for ErrorCode {
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ErrorResponse {
-    pub error: ApiError,
+    pub error: ErrorDetail,
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
@@ -1201,7 +1201,7 @@ pub struct ErrorResponse {
 
 impl ErrorResponse {
     /// A value with the required fields set and every optional field unset.
-    pub fn new(error: impl Into<ApiError>) -> Self {
+    pub fn new(error: impl Into<ErrorDetail>) -> Self {
         Self {
             error: error.into(),
             additional_properties: ::std::default::Default::default(),
@@ -2096,27 +2096,27 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatTextType {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum StopSequences {
-    String(String),
-    StringArray(Vec<String>),
+    One(String),
+    Many(Vec<String>),
     /// A value none of the alternatives above matches; kept as it was sent.
     Unknown(serde_json::Value),
 }
 
 impl ::std::convert::From<String> for StopSequences {
     fn from(value: String) -> Self {
-        Self::String(value)
+        Self::One(value)
     }
 }
 
 impl ::std::convert::From<&str> for StopSequences {
     fn from(value: &str) -> Self {
-        Self::String(value.to_owned())
+        Self::One(value.to_owned())
     }
 }
 
 impl ::std::convert::From<Vec<String>> for StopSequences {
     fn from(value: Vec<String>) -> Self {
-        Self::StringArray(value)
+        Self::Many(value)
     }
 }
 
@@ -2385,6 +2385,12 @@ pub enum ToolChoice {
 impl ::std::convert::From<ToolChoiceMode> for ToolChoice {
     fn from(value: ToolChoiceMode) -> Self {
         Self::Mode(value)
+    }
+}
+
+impl ::std::convert::From<&str> for ToolChoice {
+    fn from(value: &str) -> Self {
+        Self::Mode(::std::convert::From::from(value))
     }
 }
 

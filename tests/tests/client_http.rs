@@ -835,7 +835,7 @@ async fn error_in_the_stream_yields_an_api_error_and_ends_the_stream() {
     assert_eq!(api.message().as_deref(), Some("upstream overloaded"));
     assert_eq!(api.request_id.as_deref(), Some("req_err"));
     let body = api.body.as_ref().expect("an ErrorResponse");
-    assert_eq!(body.error.code, Some(ErrorCode::Integer(502)));
+    assert_eq!(body.error.code, Some(ErrorCode::Number(502)));
     assert!(
         items[1]
             .as_ref()
@@ -981,7 +981,7 @@ async fn error_status_with_error_body_is_an_api_error() {
     assert_eq!(body.error.param.as_deref(), Some("temperature"));
     assert_eq!(
         body.error.code,
-        Some(ErrorCode::String("invalid_value".to_owned()))
+        Some(ErrorCode::Text("invalid_value".to_owned()))
     );
     let text = error.to_string();
     assert!(text.contains("400"), "{text}");

@@ -95,7 +95,7 @@ fn the_reference_page_request_reads_and_round_trips() {
       "tool_choice": "auto", "parallel_tool_calls": true, "user": "<string>"
     }"#;
     let request: CreateChatCompletionRequest = serde_json::from_str(text).unwrap();
-    assert_eq!(request.stop, Some(StopSequences::String("<string>".into())));
+    assert_eq!(request.stop, Some(StopSequences::One("<string>".into())));
     assert_eq!(
         request.tool_choice,
         Some(ToolChoice::Mode(ToolChoiceMode::Auto))
@@ -166,7 +166,7 @@ fn reasoning_details_of_any_shape_are_accepted() {
 fn content_reads_as_text_parts_or_null() {
     let parts = r#"{"role":"user","content":[{"type":"text","text":"What is this?"},{"type":"image_url","image_url":{"url":"https://x/y.png","detail":"high"}},{"type":"input_audio","input_audio":{}}]}"#;
     let message: ChatMessage = round_trip(parts);
-    let Some(ChatMessageContent::ContentPartArray(parts)) = &message.content else {
+    let Some(ChatMessageContent::Parts(parts)) = &message.content else {
         panic!("expected parts, got {:?}", message.content);
     };
     assert!(matches!(&parts[0], ContentPart::Text(text) if text.text == "What is this?"));
@@ -200,11 +200,11 @@ fn error_codes_are_strings_or_integers() {
     let error: ErrorResponse = serde_json::from_str(text).unwrap();
     assert_eq!(
         error.error.code,
-        Some(ErrorCode::String("model_not_found".into()))
+        Some(ErrorCode::Text("model_not_found".into()))
     );
     let numeric: ErrorResponse =
         serde_json::from_str(r#"{"error":{"message":"slow","code":429}}"#).unwrap();
-    assert_eq!(numeric.error.code, Some(ErrorCode::Integer(429)));
+    assert_eq!(numeric.error.code, Some(ErrorCode::Number(429)));
 }
 
 #[test]

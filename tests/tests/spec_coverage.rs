@@ -132,7 +132,7 @@ fn every_response_field_of_the_page_is_in_the_spec() {
         &["role", "content", "reasoning", "tool_calls"],
     );
     expect("ToolCallDelta", &["index"]);
-    expect("ApiError", &["message", "type", "param", "code"]);
+    expect("ErrorDetail", &["message", "type", "param", "code"]);
     expect("Model", &["id", "object", "created", "owned_by"]);
 }
 

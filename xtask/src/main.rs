@@ -85,7 +85,10 @@ fn parse_codegen_args(args: &[String]) -> Result<CodegenArgs, String> {
             "--spec" => parsed.spec = PathBuf::from(value("--spec")?),
             "--out" => parsed.out = PathBuf::from(value("--out")?),
             "--crate-name" => parsed.crate_name = value("--crate-name")?,
-            "--help" | "-h" => return Err(HELP.to_owned()),
+            "--help" | "-h" => {
+                print!("{HELP}");
+                std::process::exit(0);
+            }
             other => return Err(format!("unknown option `{other}`\n\n{HELP}")),
         }
     }

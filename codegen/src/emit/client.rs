@@ -13,7 +13,7 @@ use crate::names;
 
 /// `src/lib.rs`: crate docs, modules and re-exports.
 pub(crate) fn lib_rs(api: &Api, settings: &Settings) -> TokenStream {
-    let crate_name = &settings.crate_name;
+    let crate_name = settings.crate_name.replace('-', "_");
     let key_env = format!("{}_API_KEY", api.env_prefix);
     let url_env = format!("{}_BASE_URL", api.env_prefix);
     let mut text = format!(
@@ -264,6 +264,16 @@ fn operation(api: &Api, op: &Operation, paths: &Paths) -> TokenStream {
         ResponseKind::Empty => (quote!(()), quote!(self.transport.empty(request).await)),
     };
     let mut doc_text = docs::render(&op.docs);
+    if let Some(field) = op
+        .stream
+        .as_ref()
+        .and_then(|stream| stream.flag_field.as_ref())
+    {
+        doc_text.push_str(&format!(
+            "\n\nThis method always receives one JSON response: the body's `{field}` is sent as `false` if set. For Server-Sent Events use [`Self::{}_stream`].",
+            names::unraw(&op.method_name)
+        ));
+    }
     doc_text.push_str(&format!(
         "\n\n`{} {}`",
         op.http_method,

@@ -229,7 +229,7 @@ fn type_def(def: &TypeDef, defs: &BTreeMap<&str, &TypeDef>, paths: &Paths) -> To
     match &def.kind {
         TypeKind::Struct(structure) => struct_def(&name, doc, structure, defs, paths),
         TypeKind::Enum(enumeration) => enum_def(&name, doc, enumeration, paths),
-        TypeKind::Union(union) => union_def(&name, doc, union, paths),
+        TypeKind::Union(union) => union_def(&name, doc, union, defs, paths),
         TypeKind::Alias {
             target,
             newtype: false,
@@ -597,7 +597,13 @@ fn enum_def(name: &Ident, doc: TokenStream, enumeration: &EnumDef, paths: &Paths
     }
 }
 
-fn union_def(name: &Ident, doc: TokenStream, union: &UnionDef, paths: &Paths) -> TokenStream {
+fn union_def(
+    name: &Ident,
+    doc: TokenStream,
+    union: &UnionDef,
+    defs: &BTreeMap<&str, &TypeDef>,
+    paths: &Paths,
+) -> TokenStream {
     let has_json = union.variants.iter().any(|v| v.ty == TypeRef::Json);
     let fallback = ident(&union.fallback);
     let variants = union.variants.iter().map(|variant| {
@@ -633,7 +639,7 @@ fn union_def(name: &Ident, doc: TokenStream, union: &UnionDef, paths: &Paths) ->
             TokenStream::new(),
         ),
     };
-    let froms = union_froms(name, union, paths);
+    let froms = union_froms(name, union, defs, paths);
     quote! {
         #doc
         #derive
@@ -670,9 +676,47 @@ fn tagged_deserialize(name: &Ident, union: &UnionDef, tag: &str, fallback: &Iden
     }
 }
 
+/// Whether `variant` is the one alternative that takes a string: a string enum in a union
+/// with no plain string (`ToolChoice::from("auto")`).
+fn string_enum_from_str(
+    union: &UnionDef,
+    variant: &crate::model::UnionVariant,
+    defs: &BTreeMap<&str, &TypeDef>,
+) -> bool {
+    let is_string_enum = |ty: &TypeRef| match ty {
+        TypeRef::Named(name) => matches!(
+            defs.get(name.as_str()),
+            Some(TypeDef {
+                kind: TypeKind::Enum(EnumDef {
+                    repr: EnumRepr::String,
+                    ..
+                }),
+                ..
+            })
+        ),
+        _ => false,
+    };
+    is_string_enum(&variant.ty)
+        && !union
+            .variants
+            .iter()
+            .any(|other| other.ty == TypeRef::String)
+        && union
+            .variants
+            .iter()
+            .filter(|other| is_string_enum(&other.ty))
+            .count()
+            == 1
+}
+
 /// `From` for every alternative whose type no other alternative has, and `&str` when one
-/// alternative is a string.
-fn union_froms(name: &Ident, union: &UnionDef, paths: &Paths) -> TokenStream {
+/// alternative is a string (or the only string enum).
+fn union_froms(
+    name: &Ident,
+    union: &UnionDef,
+    defs: &BTreeMap<&str, &TypeDef>,
+    paths: &Paths,
+) -> TokenStream {
     let mut out = TokenStream::new();
     for variant in &union.variants {
         if union
@@ -697,11 +741,18 @@ fn union_froms(name: &Ident, union: &UnionDef, paths: &Paths) -> TokenStream {
                 }
             }
         });
-        if variant.ty == TypeRef::String {
+        let from_str = if variant.ty == TypeRef::String {
+            Some(quote!(value.to_owned()))
+        } else if string_enum_from_str(union, variant, defs) {
+            Some(quote!(::std::convert::From::from(value)))
+        } else {
+            None
+        };
+        if let Some(from_str) = from_str {
             out.extend(quote! {
                 impl ::std::convert::From<&str> for #name {
                     fn from(value: &str) -> Self {
-                        Self::#variant_name(value.to_owned())
+                        Self::#variant_name(#from_str)
                     }
                 }
             });

@@ -555,8 +555,17 @@ impl<'a> TypeBuilder<'a> {
         }
         let mut variant_names = Namespace::new();
         let mut variants: Vec<UnionVariant> = Vec::with_capacity(count);
-        for (_, ty) in &types {
-            let wanted = variant_name(ty, name);
+        for (variant_pointer, ty) in &types {
+            // An inline alternative's `title` names its variant (`Text`, `Parts`); otherwise the
+            // name comes from its type.
+            let title = refs::at(self.raw, variant_pointer)
+                .filter(|schema| schema.get("$ref").is_none())
+                .and_then(|schema| schema.get("title"))
+                .and_then(Value::as_str);
+            let wanted = match title {
+                Some(title) => names::type_name(title),
+                None => variant_name(ty, name),
+            };
             if variants.iter().any(|variant| &variant.ty == ty) {
                 continue;
             }
