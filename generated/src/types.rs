@@ -476,7 +476,9 @@ impl ChatMessage {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum ChatMessageContent {
+    /// Text content.
     Text(String),
+    /// An array of content parts.
     Parts(Vec<ContentPart>),
     /// A value none of the alternatives above matches; kept as it was sent.
     Unknown(serde_json::Value),
@@ -1104,7 +1106,9 @@ impl CreateChatCompletionRequest {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum ErrorCode {
+    /// A string error code.
     Text(String),
+    /// A numeric error code.
     Number(i64),
     /// A value none of the alternatives above matches; kept as it was sent.
     Unknown(serde_json::Value),
@@ -2096,7 +2100,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatTextType {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum StopSequences {
+    /// A single stop sequence.
     One(String),
+    /// Up to 4 stop sequences.
     Many(Vec<String>),
     /// A value none of the alternatives above matches; kept as it was sent.
     Unknown(serde_json::Value),

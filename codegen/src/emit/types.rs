@@ -609,17 +609,23 @@ fn union_def(
     let variants = union.variants.iter().map(|variant| {
         let variant_name = ident(&variant.name);
         let ty = paths.ty(&variant.ty);
-        let doc = match &variant.tag_values[..] {
-            [] => TokenStream::new(),
-            values => docs::plain(&format!(
-                "Tagged `{}`.",
-                values
-                    .iter()
-                    .map(|v| v.replace('`', "'"))
-                    .collect::<Vec<_>>()
-                    .join("`, `")
-            )),
-        };
+        let mut text = variant
+            .description
+            .as_deref()
+            .map(docs::sanitize)
+            .unwrap_or_default();
+        if !variant.tag_values.is_empty() {
+            let tags = variant
+                .tag_values
+                .iter()
+                .map(|v| v.replace('`', "'"))
+                .collect::<Vec<_>>();
+            if !text.is_empty() {
+                text.push_str("\n\n");
+            }
+            text.push_str(&format!("Tagged `{}`.", tags.join("`, `")));
+        }
+        let doc = docs::plain(&text);
         quote!(#doc #variant_name(#ty),)
     });
     let fallback_variant = (!has_json).then(|| {

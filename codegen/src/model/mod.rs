@@ -192,6 +192,8 @@ pub struct UnionVariant {
     pub ty: TypeRef,
     /// Its tag values, when the union is tagged (a `mapping` may give several).
     pub tag_values: Vec<String>,
+    /// The `description` of an inline alternative.
+    pub description: Option<String>,
 }
 
 /// A reference to a type.

@@ -558,10 +558,15 @@ impl<'a> TypeBuilder<'a> {
         for (variant_pointer, ty) in &types {
             // An inline alternative's `title` names its variant (`Text`, `Parts`); otherwise the
             // name comes from its type.
-            let title = refs::at(self.raw, variant_pointer)
-                .filter(|schema| schema.get("$ref").is_none())
+            let inline =
+                refs::at(self.raw, variant_pointer).filter(|schema| schema.get("$ref").is_none());
+            let title = inline
                 .and_then(|schema| schema.get("title"))
                 .and_then(Value::as_str);
+            let description = inline
+                .and_then(|schema| schema.get("description"))
+                .and_then(Value::as_str)
+                .map(|text| text.trim().to_owned());
             let wanted = match title {
                 Some(title) => names::type_name(title),
                 None => variant_name(ty, name),
@@ -573,6 +578,7 @@ impl<'a> TypeBuilder<'a> {
                 name: variant_names.claim(&wanted),
                 ty: ty.clone(),
                 tag_values: Vec::new(),
+                description,
             });
         }
         let tag = match map
