@@ -127,8 +127,6 @@ pub struct Field {
     pub required: bool,
     /// May be `null`.
     pub nullable: bool,
-    /// Only ever in responses.
-    pub read_only: bool,
     /// `format: binary`: file contents (in a multipart body, a file part).
     pub binary: bool,
     /// Documentation.

@@ -253,7 +253,6 @@ fn build_operation<'a>(
                         ty: param.ty.clone(),
                         required: param.required,
                         nullable: false,
-                        read_only: false,
                         binary: false,
                         docs: param.docs.clone(),
                     })

@@ -17,14 +17,8 @@ pub(crate) fn classify(schema: &Value) -> Shape {
     let Some(map) = schema.as_object() else {
         return Shape::Inline;
     };
-    let has_properties = map
-        .get("properties")
-        .and_then(Value::as_object)
-        .is_some_and(|p| !p.is_empty());
-    let has_object_keywords = has_properties
-        || map
-            .get("additionalProperties")
-            .is_some_and(Value::is_object);
+    let has_properties = has_properties(map);
+    let has_object_keywords = has_object_keywords(map);
     let count = |key: &str| map.get(key).and_then(Value::as_array).map_or(0, Vec::len);
     if count("allOf") > 0 {
         return if count("allOf") == 1 && !has_object_keywords {
@@ -59,6 +53,21 @@ pub(crate) fn classify(schema: &Value) -> Shape {
         Some("object") | None if has_properties => Shape::Named,
         _ => Shape::Inline,
     }
+}
+
+/// Whether a schema names at least one property.
+pub(crate) fn has_properties(map: &Map<String, Value>) -> bool {
+    map.get("properties")
+        .and_then(Value::as_object)
+        .is_some_and(|p| !p.is_empty())
+}
+
+/// Whether a schema says more about an object than its `allOf`/`oneOf` does.
+pub(crate) fn has_object_keywords(map: &Map<String, Value>) -> bool {
+    has_properties(map)
+        || map
+            .get("additionalProperties")
+            .is_some_and(Value::is_object)
 }
 
 /// The `type` keyword (after 3.1 normalization it is a single string).

@@ -270,7 +270,7 @@ impl<'a> TypeBuilder<'a> {
         }
         for key in ["oneOf", "anyOf"] {
             if let Some(variants) = non_empty_array(map, key) {
-                if variants.len() == 1 && !has_object_keywords(map) {
+                if variants.len() == 1 && !schema::has_object_keywords(map) {
                     return Err(self.schema_type(&format!("{pointer}/{key}/0"), name));
                 }
                 return Ok(self.union(pointer, map, key, variants.len(), name));
@@ -287,15 +287,9 @@ impl<'a> TypeBuilder<'a> {
             return self.enumeration(pointer, map, values);
         }
         match schema::type_of(map) {
-            Some("object") | None
-                if map
-                    .get("properties")
-                    .is_some_and(|p| p.as_object().is_some_and(|p| !p.is_empty())) =>
-            {
-                Ok(TypeKind::Struct(
-                    self.structure(&[(pointer.to_owned(), map)], name),
-                ))
-            }
+            Some("object") | None if schema::has_properties(map) => Ok(TypeKind::Struct(
+                self.structure(&[(pointer.to_owned(), map)], name),
+            )),
             Some("object") => Err(self.map_type(pointer, map, name)),
             Some("array") => {
                 // A property's hint is already the singular item name (`ChatCompletionChoice`).
@@ -439,10 +433,6 @@ impl<'a> TypeBuilder<'a> {
                 ty,
                 required: required.contains(&wire),
                 nullable,
-                read_only: prop
-                    .get("readOnly")
-                    .and_then(Value::as_bool)
-                    .unwrap_or(false),
                 binary: self.is_binary(&prop_pointer),
                 docs,
             });
@@ -467,7 +457,7 @@ impl<'a> TypeBuilder<'a> {
         members: usize,
         name: &str,
     ) -> Result<TypeKind, TypeRef> {
-        if members == 1 && !has_object_keywords(map) {
+        if members == 1 && !schema::has_object_keywords(map) {
             // `allOf: [$ref]` is how 3.0 puts a description or `nullable` next to a reference.
             return Err(self.schema_type(&format!("{pointer}/allOf/0"), name));
         }
@@ -802,16 +792,6 @@ fn non_empty_array<'m>(map: &'m Map<String, Value>, key: &str) -> Option<&'m Vec
     map.get(key)
         .and_then(Value::as_array)
         .filter(|items| !items.is_empty())
-}
-
-/// Whether a schema says more about an object than its `allOf`/`oneOf` does.
-fn has_object_keywords(map: &Map<String, Value>) -> bool {
-    map.get("properties")
-        .and_then(Value::as_object)
-        .is_some_and(|p| !p.is_empty())
-        || map
-            .get("additionalProperties")
-            .is_some_and(Value::is_object)
 }
 
 fn integer_type(map: &Map<String, Value>) -> IntegerType {
