@@ -63,10 +63,7 @@ impl Client {
         &self,
         body: &types::CreateChatCompletionRequest,
     ) -> Result<types::ChatCompletion, Error> {
-        let request = Request::new(
-            reqwest::Method::POST,
-            "/chat/completions".to_owned(),
-        );
+        let request = Request::new(reqwest::Method::POST, "/chat/completions");
         let request = request.json_with_flag(body, "stream", false)?;
         self.transport.json(request).await
     }
@@ -76,10 +73,7 @@ impl Client {
         &self,
         body: &types::CreateChatCompletionRequest,
     ) -> Result<EventStream<types::ChatCompletionChunk>, Error> {
-        let request = Request::new(
-            reqwest::Method::POST,
-            "/chat/completions".to_owned(),
-        );
+        let request = Request::new(reqwest::Method::POST, "/chat/completions");
         let request = request.json_with_flag(body, "stream", true)?;
         self.transport.stream(request).await
     }
@@ -90,7 +84,7 @@ impl Client {
     ///
     /// `GET /models`
     pub async fn list_models(&self) -> Result<types::ModelList, Error> {
-        let request = Request::new(reqwest::Method::GET, "/models".to_owned());
+        let request = Request::new(reqwest::Method::GET, "/models");
         self.transport.json(request).await
     }
 }

@@ -15,22 +15,16 @@
 
 #[rustfmt::skip]
 mod client;
-
 #[rustfmt::skip]
 pub mod runtime;
-
 #[rustfmt::skip]
 pub mod types;
 
 pub use client::Client;
-
 pub use runtime::error::{ApiError, Error};
-
 pub use runtime::multipart::FilePart;
-
 pub use runtime::sse::EventStream;
-
 pub use runtime::transport::{ClientBuilder, RequestOptions};
 
-///The error body the API sends with an error status, as [`ApiError::body`] holds it.
+/// The error body the API sends with an error status, as [`ApiError::body`] holds it.
 pub type ApiErrorBody = types::ErrorResponse;

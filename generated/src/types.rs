@@ -6,8 +6,8 @@
 
 #![allow(clippy::large_enum_variant, clippy::too_many_arguments, deprecated)]
 
-use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// A chat completion returned by the model.
 ///
@@ -129,10 +129,7 @@ pub struct ChatCompletionChoice {
 
 impl ChatCompletionChoice {
     /// A value with the required fields set and every optional field unset.
-    pub fn new(
-        index: impl Into<i64>,
-        message: impl Into<ChatCompletionMessage>,
-    ) -> Self {
+    pub fn new(index: impl Into<i64>, message: impl Into<ChatCompletionMessage>) -> Self {
         Self {
             index: index.into(),
             finish_reason: None,
@@ -399,10 +396,7 @@ impl ChatCompletionMessage {
     }
 
     /// Sets `reasoning_details`.
-    pub fn reasoning_details(
-        mut self,
-        value: impl Into<Vec<serde_json::Value>>,
-    ) -> Self {
+    pub fn reasoning_details(mut self, value: impl Into<Vec<serde_json::Value>>) -> Self {
         self.reasoning_details = Some(value.into());
         self
     }
@@ -627,24 +621,11 @@ impl<'de> ::serde::Deserialize<'de> for ContentPart {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        let tag = value
-            .get("type")
-            .and_then(serde_json::Value::as_str)
-            .map(str::to_owned);
+        let value = <serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+        let tag = crate::runtime::tag_of(&value, "type");
         match tag.as_deref() {
-            Some("text") => {
-                serde_json::from_value(value)
-                    .map(Self::Text)
-                    .map_err(::serde::de::Error::custom)
-            }
-            Some("image_url") => {
-                serde_json::from_value(value)
-                    .map(Self::Image)
-                    .map_err(::serde::de::Error::custom)
-            }
+            Some("text") => crate::runtime::decode_variant(value, Self::Text),
+            Some("image_url") => crate::runtime::decode_variant(value, Self::Image),
             _ => Ok(Self::Unknown(value)),
         }
     }
@@ -1793,29 +1774,12 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        let tag = value
-            .get("type")
-            .and_then(serde_json::Value::as_str)
-            .map(str::to_owned);
+        let value = <serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+        let tag = crate::runtime::tag_of(&value, "type");
         match tag.as_deref() {
-            Some("text") => {
-                serde_json::from_value(value)
-                    .map(Self::Text)
-                    .map_err(::serde::de::Error::custom)
-            }
-            Some("json_object") => {
-                serde_json::from_value(value)
-                    .map(Self::JsonObject)
-                    .map_err(::serde::de::Error::custom)
-            }
-            Some("json_schema") => {
-                serde_json::from_value(value)
-                    .map(Self::JsonSchema)
-                    .map_err(::serde::de::Error::custom)
-            }
+            Some("text") => crate::runtime::decode_variant(value, Self::Text),
+            Some("json_object") => crate::runtime::decode_variant(value, Self::JsonObject),
+            Some("json_schema") => crate::runtime::decode_variant(value, Self::JsonSchema),
             _ => Ok(Self::Unknown(value)),
         }
     }
@@ -2574,19 +2538,13 @@ impl Usage {
     }
 
     /// Sets `prompt_tokens_details`.
-    pub fn prompt_tokens_details(
-        mut self,
-        value: impl Into<PromptTokensDetails>,
-    ) -> Self {
+    pub fn prompt_tokens_details(mut self, value: impl Into<PromptTokensDetails>) -> Self {
         self.prompt_tokens_details = Some(value.into());
         self
     }
 
     /// Sets `completion_tokens_details`.
-    pub fn completion_tokens_details(
-        mut self,
-        value: impl Into<CompletionTokensDetails>,
-    ) -> Self {
+    pub fn completion_tokens_details(mut self, value: impl Into<CompletionTokensDetails>) -> Self {
         self.completion_tokens_details = Some(value.into());
         self
     }

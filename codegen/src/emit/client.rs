@@ -1,10 +1,8 @@
 //! Operations → `src/client.rs`, and the crate root `src/lib.rs`.
 
-use proc_macro2::TokenStream;
-use quote::quote;
-
 use super::docs;
-use super::types::{Paths, ident};
+use super::layout::{Code, Param, Ty, string_literal};
+use super::types::Paths;
 use crate::Settings;
 use crate::model::{
     Api, Auth, BodyEncoding, Operation, ParamLocation, ResponseKind, TypeKind, TypeRef,
@@ -12,7 +10,7 @@ use crate::model::{
 use crate::names;
 
 /// `src/lib.rs`: crate docs, modules and re-exports.
-pub(crate) fn lib_rs(api: &Api, settings: &Settings) -> TokenStream {
+pub(crate) fn lib_rs(api: &Api, settings: &Settings) -> String {
     let crate_name = settings.crate_name.replace('-', "_");
     let key_env = format!("{}_API_KEY", api.env_prefix);
     let url_env = format!("{}_BASE_URL", api.env_prefix);
@@ -29,10 +27,9 @@ pub(crate) fn lib_rs(api: &Api, settings: &Settings) -> TokenStream {
          Every operation is an async method of [`Client`]; request and response types are in [`types`]. \
          Errors of every kind are one [`Error`]. Per-call settings go through [`Client::with_options`]."
     ));
-    let crate_doc = docs::inner(&text);
     let error_body = match &api.error_body {
         Some(ty) => Paths::outside_types().ty(ty),
-        None => quote!(serde_json::Value),
+        None => "serde_json::Value".to_owned(),
     };
     let error_body_doc = match &api.error_body {
         Some(_) => {
@@ -42,30 +39,28 @@ pub(crate) fn lib_rs(api: &Api, settings: &Settings) -> TokenStream {
             "The error body of the API: its operations declare no single error schema, so any JSON."
         }
     };
-    quote! {
-        #crate_doc
-
-        // prettyplease, not rustfmt, lays out the generated files; `cargo fmt` leaves them be.
-        #[rustfmt::skip]
-        mod client;
-        #[rustfmt::skip]
-        pub mod runtime;
-        #[rustfmt::skip]
-        pub mod types;
-
-        pub use client::Client;
-        pub use runtime::error::{ApiError, Error};
-        pub use runtime::multipart::FilePart;
-        pub use runtime::sse::EventStream;
-        pub use runtime::transport::{ClientBuilder, RequestOptions};
-
-        #[doc = #error_body_doc]
-        pub type ApiErrorBody = #error_body;
+    let mut code = Code::new();
+    code.inner_doc(&text);
+    code.blank();
+    // The generator lays the files out itself; `cargo fmt` need not spend time on them.
+    for module in ["mod client;", "pub mod runtime;", "pub mod types;"] {
+        code.line("#[rustfmt::skip]");
+        code.line(module);
     }
+    code.blank();
+    code.line("pub use client::Client;");
+    code.line("pub use runtime::error::{ApiError, Error};");
+    code.line("pub use runtime::multipart::FilePart;");
+    code.line("pub use runtime::sse::EventStream;");
+    code.line("pub use runtime::transport::{ClientBuilder, RequestOptions};");
+    code.blank();
+    code.doc(error_body_doc);
+    code.split_after("pub type ApiErrorBody =", &error_body, ";");
+    code.finish()
 }
 
 /// `src/client.rs`: the `Client` and one method per operation.
-pub(crate) fn client_rs(api: &Api, settings: &Settings) -> TokenStream {
+pub(crate) fn client_rs(api: &Api, settings: &Settings) -> String {
     let base_url = api
         .base_url
         .clone()
@@ -74,19 +69,22 @@ pub(crate) fn client_rs(api: &Api, settings: &Settings) -> TokenStream {
     let url_env = format!("{}_BASE_URL", api.env_prefix);
     let user_agent = format!("{}-rust/", settings.crate_name);
     let auth = match &api.auth {
-        Auth::None => quote!(AuthScheme::None),
-        Auth::Bearer => quote!(AuthScheme::Bearer),
-        Auth::Header(name) => quote!(AuthScheme::Header(#name)),
-        Auth::Query(name) => quote!(AuthScheme::Query(#name)),
+        Auth::None => "AuthScheme::None".to_owned(),
+        Auth::Bearer => "AuthScheme::Bearer".to_owned(),
+        Auth::Header(name) => format!("AuthScheme::Header({})", string_literal(name)),
+        Auth::Query(name) => format!("AuthScheme::Query({})", string_literal(name)),
     };
     let paths = Paths::outside_types();
-    let methods = api.operations.iter().map(|op| operation(api, op, &paths));
-    let request = (!api.operations.is_empty()).then(|| quote!(Request,));
-    let event_stream = api
-        .operations
-        .iter()
-        .any(|op| op.stream.is_some())
-        .then(|| quote!(EventStream,));
+    let mut transport_items = vec!["ApiInfo", "AuthScheme"];
+    if !api.operations.is_empty() {
+        transport_items.push("Request");
+    }
+    transport_items.push("Transport");
+    let mut crate_items = vec!["ClientBuilder", "Error"];
+    if api.operations.iter().any(|op| op.stream.is_some()) {
+        crate_items.push("EventStream");
+    }
+    crate_items.push("RequestOptions");
     let mentions_types = api.operations.iter().any(|op| {
         let named = |ty: &TypeRef| format!("{ty:?}").contains("Named(");
         op.params.is_some()
@@ -95,174 +93,147 @@ pub(crate) fn client_rs(api: &Api, settings: &Settings) -> TokenStream {
             || matches!(&op.response, ResponseKind::Json(ty) if named(ty))
             || op.stream.as_ref().is_some_and(|s| named(&s.event))
     });
-    let types_import = mentions_types.then(|| quote!(types,));
-    let imports = quote! {
-        use crate::runtime::transport::{ApiInfo, AuthScheme, #request Transport};
-        use crate::{ClientBuilder, Error, #event_stream RequestOptions, #types_import};
-    };
-    let constructors = if api.auth == Auth::None {
-        let new_doc = docs::plain(&format!("A client for `{base_url}` with default settings."));
-        quote! {
-            #new_doc
-            pub fn new() -> Self {
-                Self::from_transport(Self::builder().build_lenient())
-            }
-        }
-    } else {
-        let new_doc = docs::plain(&format!(
-            "A client for `{base_url}` that authenticates with `api_key`, with default settings."
-        ));
-        quote! {
-            #new_doc
-            pub fn new(api_key: impl Into<String>) -> Self {
-                Self::from_transport(Self::builder().api_key(api_key).build_lenient())
-            }
-        }
-    };
-    let from_env_doc = docs::plain(&format!(
-        "A client configured from the environment: the API key from `{key_env}`, the base URL from `{url_env}` when it is set."
-    ));
-    let api_doc = docs::plain(&format!(
+    if mentions_types {
+        crate_items.push("types");
+    }
+    let mut code = Code::new();
+    code.line_of(&[
+        "use crate::runtime::transport::{",
+        &transport_items.join(", "),
+        "};",
+    ]);
+    code.line_of(&["use crate::{", &crate_items.join(", "), "};"]);
+    code.blank();
+    code.block("static API: ApiInfo = ApiInfo {", ";", |code| {
+        code.line_of(&["default_base_url: ", &string_literal(&base_url), ","]);
+        code.line_of(&["api_key_env: ", &string_literal(&key_env), ","]);
+        code.line_of(&["base_url_env: ", &string_literal(&url_env), ","]);
+        code.macro_call(
+            "user_agent: concat!",
+            &[
+                string_literal(&user_agent),
+                "env!(\"CARGO_PKG_VERSION\")".to_owned(),
+            ],
+            ",",
+        );
+        code.line_of(&["auth: ", &auth, ","]);
+    });
+    code.blank();
+    code.doc(&format!(
         "A client for the {}.\n\nCheap to clone: clones share one connection pool.",
         api.title
     ));
-    quote! {
-        #imports
-
-        static API: ApiInfo = ApiInfo {
-            default_base_url: #base_url,
-            api_key_env: #key_env,
-            base_url_env: #url_env,
-            user_agent: concat!(#user_agent, env!("CARGO_PKG_VERSION")),
-            auth: #auth,
-        };
-
-        #api_doc
-        #[derive(Debug, Clone)]
-        pub struct Client {
-            transport: Transport,
+    code.line("#[derive(Debug, Clone)]");
+    code.block("pub struct Client {", "", |code| {
+        code.line("transport: Transport,");
+    });
+    code.blank();
+    code.block("impl Client {", "", |code| {
+        if api.auth == Auth::None {
+            code.doc(&format!("A client for `{base_url}` with default settings."));
+            code.block("pub fn new() -> Self {", "", |code| {
+                code.line("Self::from_transport(Self::builder().build_lenient())");
+            });
+        } else {
+            code.doc(&format!(
+                "A client for `{base_url}` that authenticates with `api_key`, with default settings."
+            ));
+            code.block("pub fn new(api_key: impl Into<String>) -> Self {", "", |code| {
+                code.line("Self::from_transport(Self::builder().api_key(api_key).build_lenient())");
+            });
         }
-
-        impl Client {
-            #constructors
-
-            #from_env_doc
-            pub fn from_env() -> Result<Self, Error> {
-                Self::builder().with_env()?.build()
-            }
-
-            /// A builder for a client with other settings (base URL, timeouts, retries, headers).
-            pub fn builder() -> ClientBuilder {
-                ClientBuilder::new(&API)
-            }
-
-            /// A client that applies `options` (timeout, retries, extra headers) to its calls,
-            /// sharing this one's connections.
-            pub fn with_options(&self, options: RequestOptions) -> Self {
-                Self { transport: self.transport.with_options(options) }
-            }
-
-            /// The base URL requests go to.
-            pub fn base_url(&self) -> &str {
-                self.transport.base_url()
-            }
-
-            pub(crate) fn from_transport(transport: Transport) -> Self {
-                Self { transport }
-            }
-
-            #(#methods)*
+        code.blank();
+        code.doc(&format!(
+            "A client configured from the environment: the API key from `{key_env}`, the base URL from `{url_env}` when it is set."
+        ));
+        code.block("pub fn from_env() -> Result<Self, Error> {", "", |code| {
+            code.line("Self::builder().with_env()?.build()");
+        });
+        code.blank();
+        code.line(
+            "/// A builder for a client with other settings (base URL, timeouts, retries, headers).",
+        );
+        code.block("pub fn builder() -> ClientBuilder {", "", |code| {
+            code.line("ClientBuilder::new(&API)");
+        });
+        code.blank();
+        code.line("/// A client that applies `options` (timeout, retries, extra headers) to its calls,");
+        code.line("/// sharing this one's connections.");
+        code.block(
+            "pub fn with_options(&self, options: RequestOptions) -> Self {",
+            "",
+            |code| {
+                code.struct_literal(
+                    "Self",
+                    &["transport: self.transport.with_options(options)".to_owned()],
+                    "",
+                );
+            },
+        );
+        code.blank();
+        code.line("/// The base URL requests go to.");
+        code.block("pub fn base_url(&self) -> &str {", "", |code| {
+            code.line("self.transport.base_url()");
+        });
+        code.blank();
+        code.block(
+            "pub(crate) fn from_transport(transport: Transport) -> Self {",
+            "",
+            |code| code.line("Self { transport }"),
+        );
+        for op in &api.operations {
+            operation(code, api, op, &paths);
         }
-
-    }
+    });
+    code.finish()
 }
 
 /// One operation: the plain method and, for SSE responses, the `_stream` method.
-fn operation(api: &Api, op: &Operation, paths: &Paths) -> TokenStream {
-    let method_ident = ident(&op.method_name);
-    let mut args = Vec::new();
-    let mut setup = Vec::new();
+fn operation(code: &mut Code, api: &Api, op: &Operation, paths: &Paths) {
+    let borrowed = |ty: &TypeRef| {
+        let mut tree = paths.tree(ty);
+        tree.head.insert(0, '&');
+        tree
+    };
+    let mut params = vec![Param::receiver("&self")];
     for param in &op.path_params {
-        let name = ident(&param.name);
-        match &param.ty {
-            TypeRef::String => args.push(quote!(#name: &str)),
+        params.push(match &param.ty {
+            TypeRef::String => Param::new(&param.name, Ty::plain("&str")),
             TypeRef::Integer(_) | TypeRef::Number | TypeRef::Bool => {
-                let ty = paths.ty(&param.ty);
-                args.push(quote!(#name: #ty));
+                Param::new(&param.name, paths.tree(&param.ty))
             }
-            other => {
-                let ty = paths.ty(other);
-                args.push(quote!(#name: &#ty));
-            }
-        }
+            other => Param::new(&param.name, borrowed(other)),
+        });
     }
-    if let Some(params) = &op.params {
-        let ty = paths.ty(&TypeRef::Named(params.type_name.clone()));
-        args.push(quote!(params: &#ty));
-        for param in &params.params {
-            let field = ident(&param.name);
-            let wire = &param.wire_name;
-            let explode = param.explode;
-            match param.location {
-                ParamLocation::Query => {
-                    setup.push(quote!(request.query(#wire, &params.#field, #explode);))
-                }
-                ParamLocation::Header => setup.push(quote!(request.header(#wire, &params.#field);)),
-                ParamLocation::Path => {}
-            }
-        }
+    if let Some(params_def) = &op.params {
+        params.push(Param::new(
+            "params",
+            borrowed(&TypeRef::Named(params_def.type_name.clone())),
+        ));
     }
-    let path = path_expression(op);
-    let http_method = ident(&op.http_method);
-    let body_arg = op.body.as_ref().map(|body| match body.encoding {
-        BodyEncoding::Text => quote!(body: impl Into<String>),
-        BodyEncoding::Bytes => quote!(body: impl Into<bytes::Bytes>),
-        _ => {
-            let ty = paths.ty(&body.ty);
-            quote!(body: &#ty)
-        }
-    });
-    args.extend(body_arg);
-    let body_for = |stream: Option<bool>| -> TokenStream {
-        let Some(body) = &op.body else {
-            return TokenStream::new();
-        };
-        let content_type = &body.content_type;
-        match (
-            body.encoding,
-            stream,
-            op.stream.as_ref().and_then(|s| s.flag_field.as_ref()),
-        ) {
-            (BodyEncoding::Json, Some(stream), Some(field)) => {
-                quote!(let request = request.json_with_flag(body, #field, #stream)?;)
+    if let Some(body) = &op.body {
+        params.push(match body.encoding {
+            BodyEncoding::Text => {
+                Param::new("body", Ty::generic("impl Into", vec![Ty::plain("String")]))
             }
-            (BodyEncoding::Json, _, _) => quote!(let request = request.json(body)?;),
-            (BodyEncoding::Form, _, _) => quote!(let request = request.form(body)?;),
-            (BodyEncoding::Multipart, _, _) => multipart_body(api, &body.ty),
-            (BodyEncoding::Text, _, _) => {
-                quote!(let request = request.raw(body.into(), #content_type);)
-            }
-            (BodyEncoding::Bytes, _, _) => quote!(let request = request.raw(body, #content_type);),
-        }
-    };
-    let prepare = |stream: Option<bool>| {
-        let body = body_for(stream);
-        let mutability = (!setup.is_empty()).then(|| quote!(mut));
-        quote! {
-            let #mutability request = Request::new(reqwest::Method::#http_method, #path);
-            #(#setup)*
-            #body
-        }
-    };
+            BodyEncoding::Bytes => Param::new(
+                "body",
+                Ty::generic("impl Into", vec![Ty::plain("bytes::Bytes")]),
+            ),
+            _ => Param::new("body", borrowed(&body.ty)),
+        });
+    }
     let (return_ty, call) = match &op.response {
-        ResponseKind::Json(ty) => (paths.ty(ty), quote!(self.transport.json(request).await)),
-        ResponseKind::Text => (quote!(String), quote!(self.transport.text(request).await)),
+        ResponseKind::Json(ty) => (paths.tree(ty), "self.transport.json(request).await"),
+        ResponseKind::Text => (Ty::plain("String"), "self.transport.text(request).await"),
         ResponseKind::Bytes => (
-            quote!(bytes::Bytes),
-            quote!(self.transport.bytes(request).await),
+            Ty::plain("bytes::Bytes"),
+            "self.transport.bytes(request).await",
         ),
-        ResponseKind::Empty => (quote!(()), quote!(self.transport.empty(request).await)),
+        ResponseKind::Empty => (Ty::plain("()"), "self.transport.empty(request).await"),
     };
+    let result = |ty: Ty| Ty::generic("Result", vec![ty, Ty::plain("Error")]);
+    let method = names::unraw(&op.method_name);
     let mut doc_text = docs::render(&op.docs);
     if let Some(field) = op
         .stream
@@ -270,8 +241,7 @@ fn operation(api: &Api, op: &Operation, paths: &Paths) -> TokenStream {
         .and_then(|stream| stream.flag_field.as_ref())
     {
         doc_text.push_str(&format!(
-            "\n\nThis method always receives one JSON response: the body's `{field}` is sent as `false` if set. For Server-Sent Events use [`Self::{}_stream`].",
-            names::unraw(&op.method_name)
+            "\n\nThis method always receives one JSON response: the body's `{field}` is sent as `false` if set. For Server-Sent Events use [`Self::{method}_stream`]."
         ));
     }
     doc_text.push_str(&format!(
@@ -279,67 +249,145 @@ fn operation(api: &Api, op: &Operation, paths: &Paths) -> TokenStream {
         op.http_method,
         op.path.replace('`', "'")
     ));
-    let doc = docs::plain(doc_text.trim());
-    let deprecated = op.docs.deprecated.then(|| quote!(#[deprecated]));
-    let plain_prepare = prepare(op.stream.as_ref().map(|_| false));
-    let plain = quote! {
-        #doc
-        #deprecated
-        pub async fn #method_ident(&self, #(#args),*) -> Result<#return_ty, Error> {
-            #plain_prepare
-            #call
-        }
-    };
-    let stream = op.stream.as_ref().map(|stream| {
-        let stream_ident = ident(&format!("{}_stream", names::unraw(&op.method_name)));
-        let event = paths.ty(&stream.event);
-        let stream_prepare = prepare(Some(true));
-        let doc = docs::plain(&format!(
-            "Like [`Self::{}`], but the response arrives as a stream of Server-Sent Events, each decoded as `{}`. The stream ends after the server's `[DONE]`; a dropped connection yields an error item.",
-            names::unraw(&op.method_name),
-            match &stream.event { TypeRef::Named(name) => name.clone(), _ => "serde_json::Value".to_owned() }
-        ));
-        quote! {
-            #doc
-            #deprecated
-            pub async fn #stream_ident(&self, #(#args),*) -> Result<EventStream<#event>, Error> {
-                #stream_prepare
-                self.transport.stream(request).await
-            }
-        }
+    code.blank();
+    code.doc(doc_text.trim());
+    if op.docs.deprecated {
+        code.line("#[deprecated]");
+    }
+    code.signature(
+        &format!("pub async fn {}", op.method_name),
+        &params,
+        Some(&result(return_ty)),
+    );
+    code.body("", |code| {
+        prepare(code, api, op, op.stream.as_ref().map(|_| false));
+        code.line(call);
     });
-    quote!(#plain #stream)
+    if let Some(stream) = &op.stream {
+        let event_name = match &stream.event {
+            TypeRef::Named(name) => name.clone(),
+            _ => "serde_json::Value".to_owned(),
+        };
+        code.blank();
+        code.doc(&format!(
+            "Like [`Self::{method}`], but the response arrives as a stream of Server-Sent Events, each decoded as `{event_name}`. The stream ends after the server's `[DONE]`; a dropped connection yields an error item."
+        ));
+        if op.docs.deprecated {
+            code.line("#[deprecated]");
+        }
+        code.signature(
+            &format!("pub async fn {method}_stream"),
+            &params,
+            Some(&result(Ty::generic(
+                "EventStream",
+                vec![paths.tree(&stream.event)],
+            ))),
+        );
+        code.body("", |code| {
+            prepare(code, api, op, Some(true));
+            code.line("self.transport.stream(request).await");
+        });
+    }
 }
 
-/// The expression that builds the request path, parameters percent-encoded.
-fn path_expression(op: &Operation) -> TokenStream {
-    if op.path_params.is_empty() {
-        let path = &op.path;
-        return quote!(#path.to_owned());
-    }
-    let mut segments = Vec::new();
+/// The statements that build `request`: method and path (parameters percent-encoded), query
+/// and header parameters, then the body. `stream` is the value the body's stream flag is
+/// forced to, if the operation has one.
+fn prepare(code: &mut Code, api: &Api, op: &Operation, stream: Option<bool>) {
+    let mut pieces = Vec::new();
     let mut rest = op.path.as_str();
-    let mut values = Vec::new();
     for param in &op.path_params {
         let template = format!("{{{}}}", param.wire_name);
         if let Some(at) = rest.find(&template) {
-            segments.push(rest[..at].to_owned());
+            pieces.push(PathPiece::Text(&rest[..at]));
             rest = &rest[at + template.len()..];
-            let name = ident(&param.name);
-            values.push(match &param.ty {
-                TypeRef::String => quote!(#name.to_owned()),
-                TypeRef::Integer(_) | TypeRef::Number | TypeRef::Bool => quote!(#name.to_string()),
-                _ => quote!(crate::runtime::scalar_text(&serde_json::to_value(#name).unwrap_or_default()).unwrap_or_default()),
-            });
+            pieces.push(PathPiece::Param(match &param.ty {
+                TypeRef::Integer(_) | TypeRef::Number | TypeRef::Bool => {
+                    format!("&{}", param.name)
+                }
+                _ => param.name.clone(),
+            }));
         }
     }
-    segments.push(rest.to_owned());
-    quote!(Request::path(&[#(#segments),*], &[#(#values),*]))
+    pieces.push(PathPiece::Text(rest));
+    let first = match pieces.first() {
+        Some(PathPiece::Text(text)) => *text,
+        _ => "",
+    };
+    let mut statements: Vec<(&str, Vec<String>)> = Vec::new();
+    for piece in pieces.iter().skip(1) {
+        match piece {
+            PathPiece::Text("") => {}
+            PathPiece::Text(text) => statements.push(("request.path", vec![string_literal(text)])),
+            PathPiece::Param(arg) => statements.push(("request.path_param", vec![arg.clone()])),
+        }
+    }
+    if let Some(params) = &op.params {
+        for param in &params.params {
+            let wire = string_literal(&param.wire_name);
+            let value = format!("&params.{}", param.name);
+            match param.location {
+                ParamLocation::Query => statements.push((
+                    "request.query",
+                    vec![wire, value, param.explode.to_string()],
+                )),
+                ParamLocation::Header => statements.push(("request.header", vec![wire, value])),
+                ParamLocation::Path => {}
+            }
+        }
+    }
+    code.call(
+        Some(if statements.is_empty() {
+            "let request ="
+        } else {
+            "let mut request ="
+        }),
+        "Request::new",
+        &[
+            format!("reqwest::Method::{}", op.http_method),
+            string_literal(first),
+        ],
+        ";",
+    );
+    for (head, args) in &statements {
+        code.call(None, head, args, ";");
+    }
+    let Some(body) = &op.body else {
+        return;
+    };
+    let content_type = string_literal(&body.content_type);
+    let flag = op.stream.as_ref().and_then(|s| s.flag_field.as_ref());
+    let (head, args): (&str, Vec<String>) = match (body.encoding, stream, flag) {
+        (BodyEncoding::Json, Some(stream), Some(field)) => (
+            "request.json_with_flag",
+            vec!["body".to_owned(), string_literal(field), stream.to_string()],
+        ),
+        (BodyEncoding::Json, _, _) => ("request.json", vec!["body".to_owned()]),
+        (BodyEncoding::Form, _, _) => ("request.form", vec!["body".to_owned()]),
+        (BodyEncoding::Multipart, _, _) => {
+            multipart_body(code, api, &body.ty);
+            return;
+        }
+        (BodyEncoding::Text, _, _) => ("request.raw", vec!["body.into()".to_owned(), content_type]),
+        (BodyEncoding::Bytes, _, _) => ("request.raw", vec!["body".to_owned(), content_type]),
+    };
+    let tail = if matches!(body.encoding, BodyEncoding::Text | BodyEncoding::Bytes) {
+        ";"
+    } else {
+        "?;"
+    };
+    code.call(Some("let request ="), head, &args, tail);
+}
+
+/// A piece of a path template: literal text, or the argument that fills a parameter.
+enum PathPiece<'a> {
+    Text(&'a str),
+    Param(String),
 }
 
 /// A multipart body written field by field: files as file parts, everything else as text. A
 /// body whose fields are not known (not a struct) is written from its JSON form.
-fn multipart_body(api: &Api, ty: &TypeRef) -> TokenStream {
+fn multipart_body(code: &mut Code, api: &Api, ty: &TypeRef) {
     let structure = match ty {
         TypeRef::Named(name) => api
             .types
@@ -352,45 +400,45 @@ fn multipart_body(api: &Api, ty: &TypeRef) -> TokenStream {
         _ => None,
     };
     let Some(structure) = structure else {
-        return quote!(let request = request.multipart(body)?;);
+        code.line("let request = request.multipart(body)?;");
+        return;
     };
-    let parts = structure.fields.iter().map(|field| {
-        let name = ident(&field.name);
-        let wire = &field.wire_name;
+    code.line("let mut form = crate::runtime::multipart::Multipart::new();");
+    for field in &structure.fields {
+        let name = &field.name;
+        let wire = string_literal(&field.wire_name);
         match (&field.ty, field.is_option()) {
-            (TypeRef::File, false) => quote!(form.file(#wire, &body.#name);),
-            (TypeRef::File, true) => quote! {
-                if let Some(file) = &body.#name {
-                    form.file(#wire, file);
-                }
-            },
+            (TypeRef::File, false) => {
+                code.call(None, "form.file", &[wire, format!("&body.{name}")], ";");
+            }
+            (TypeRef::File, true) => {
+                code.block(
+                    &format!("if let Some(file) = &body.{name} {{"),
+                    "",
+                    |code| {
+                        code.call(None, "form.file", &[wire, "file".to_owned()], ";");
+                    },
+                );
+            }
             (TypeRef::Vec(inner), optional) if **inner == TypeRef::File => {
                 let files = if optional {
-                    quote!(body.#name.iter().flatten())
+                    format!("body.{name}.iter().flatten()")
                 } else {
-                    quote!(&body.#name)
+                    format!("&body.{name}")
                 };
-                quote! {
-                    for file in #files {
-                        form.file(#wire, file);
-                    }
-                }
+                code.block(&format!("for file in {files} {{"), "", |code| {
+                    code.call(None, "form.file", &[wire, "file".to_owned()], ";");
+                });
             }
-            _ => quote!(form.text(#wire, &body.#name);),
+            _ => code.call(None, "form.text", &[wire, format!("&body.{name}")], ";"),
         }
-    });
-    let extra = structure.extra.as_ref().map(|extra| {
-        let name = ident(&extra.name);
-        quote! {
-            for (name, value) in &body.#name {
-                form.text(name, value);
-            }
-        }
-    });
-    quote! {
-        let mut form = crate::runtime::multipart::Multipart::new();
-        #(#parts)*
-        #extra
-        let request = request.multipart_form(form);
     }
+    if let Some(extra) = &structure.extra {
+        code.block(
+            &format!("for (name, value) in &body.{} {{", extra.name),
+            "",
+            |code| code.line("form.text(name, value);"),
+        );
+    }
+    code.line("let request = request.multipart_form(form);");
 }

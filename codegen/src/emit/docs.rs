@@ -1,48 +1,14 @@
 //! Spec descriptions → doc comments that rustdoc renders without warnings.
 
-use proc_macro2::TokenStream;
-use quote::quote;
-
+use super::layout::Code;
 use crate::model::Docs;
 
-/// `#[doc]` attributes (and `#[deprecated]`) for a documented item.
-pub(crate) fn attrs(docs: &Docs) -> TokenStream {
-    let text = render(docs);
-    let lines = doc_lines(&text);
-    let deprecated = docs.deprecated.then(|| quote!(#[deprecated]));
-    quote! {
-        #(#[doc = #lines])*
-        #deprecated
+/// Doc comment lines (and `#[deprecated]`) for a documented item.
+pub(crate) fn write(code: &mut Code, docs: &Docs) {
+    code.doc(&render(docs));
+    if docs.deprecated {
+        code.line("#[deprecated]");
     }
-}
-
-/// `#[doc]` attributes for plain text written by the generator (already valid markdown).
-pub(crate) fn plain(text: &str) -> TokenStream {
-    let lines = doc_lines(text);
-    quote!(#(#[doc = #lines])*)
-}
-
-/// `#![doc]` attributes for the module or crate the text documents.
-pub(crate) fn inner(text: &str) -> TokenStream {
-    let lines = doc_lines(text);
-    quote!(#(#![doc = #lines])*)
-}
-
-/// Splits text into doc lines with the leading space rustdoc expects after `///`.
-fn doc_lines(text: &str) -> Vec<String> {
-    if text.trim().is_empty() {
-        return Vec::new();
-    }
-    text.trim_end()
-        .lines()
-        .map(|line| {
-            if line.is_empty() {
-                String::new()
-            } else {
-                format!(" {line}")
-            }
-        })
-        .collect()
 }
 
 /// The markdown of a [`Docs`]: description, then constraints, default and example.

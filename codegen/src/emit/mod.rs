@@ -2,10 +2,9 @@
 
 mod client;
 mod docs;
+mod layout;
 mod manifest;
 mod types;
-
-use proc_macro2::TokenStream;
 
 use crate::Settings;
 use crate::diagnostics::Error;
@@ -65,11 +64,17 @@ pub fn emit(api: &Api, settings: &Settings) -> Result<GeneratedCrate, Error> {
                 manifest::cargo_toml(api, settings)
             ),
         },
-        rust_file(&header, "src/lib.rs", client::lib_rs(api, settings))?,
-        rust_file(&header, "src/client.rs", client::client_rs(api, settings))?,
+        GeneratedFile {
+            path: "src/lib.rs".to_owned(),
+            contents: format!("{header}\n{}", client::lib_rs(api, settings)),
+        },
+        GeneratedFile {
+            path: "src/client.rs".to_owned(),
+            contents: format!("{header}\n{}", client::client_rs(api, settings)),
+        },
         GeneratedFile {
             path: "src/types.rs".to_owned(),
-            contents: format!("{header}\n{}", space_items(&types_text(api)?)),
+            contents: format!("{header}\n{}", types_text(api)?),
         },
     ];
     for (path, source) in RUNTIME {
@@ -82,106 +87,42 @@ pub fn emit(api: &Api, settings: &Settings) -> Result<GeneratedCrate, Error> {
     Ok(GeneratedCrate { files })
 }
 
-/// The formatted text of `src/types.rs`. Building tokens, parsing and printing dominate the
-/// generator's time on big specs, and each type is independent of the others: the types are
-/// split into one chunk per core and the chunks' text joined in order, which gives the same
-/// bytes as formatting the file in one piece.
+/// The text of `src/types.rs`. Each type is independent of the others, so on big specs the
+/// types are split into one chunk per core and the chunks' text joined in order, which gives
+/// the same bytes as writing the file in one piece.
 fn types_text(api: &Api) -> Result<String, Error> {
     let threads = std::thread::available_parallelism()
         .map_or(1, usize::from)
         .min(8);
-    types_text_in_chunks(api, api.types.len().div_ceil(threads).max(64))
+    types_text_in_chunks(api, api.types.len().div_ceil(threads).max(256))
 }
 
 fn types_text_in_chunks(api: &Api, chunk_len: usize) -> Result<String, Error> {
-    let head = format_tokens("src/types.rs", types::types_head(api))?;
+    let mut out = types::types_head(api);
     let chunks: Vec<&[crate::model::TypeDef]> = api.types.chunks(chunk_len).collect();
+    if chunks.len() <= 1 {
+        out.push_str(&types::types_items(api, &api.types));
+        return Ok(out);
+    }
     let texts: Vec<Result<String, Error>> = std::thread::scope(|scope| {
         let handles: Vec<_> = chunks
             .iter()
-            .map(|chunk| {
-                scope.spawn(move || format_tokens("src/types.rs", types::types_items(api, chunk)))
-            })
+            .map(|chunk| scope.spawn(move || types::types_items(api, chunk)))
             .collect();
         handles
             .into_iter()
             .map(|handle| {
-                handle.join().unwrap_or_else(|_| {
-                    Err(Error::Emit {
-                        file: "src/types.rs".to_owned(),
-                        message: "a formatting thread panicked".to_owned(),
-                    })
+                handle.join().map_err(|_| Error::Emit {
+                    file: "src/types.rs".to_owned(),
+                    message: "a thread writing types panicked".to_owned(),
                 })
             })
             .collect()
     });
-    let mut out = head;
     for text in texts {
         out.push_str(&text?);
     }
     Ok(out)
-}
-
-/// Parses `tokens` as a file and prints it with prettyplease.
-fn format_tokens(path: &str, tokens: TokenStream) -> Result<String, Error> {
-    let file: syn::File = syn::parse2(tokens).map_err(|error| Error::Emit {
-        file: path.to_owned(),
-        message: error.to_string(),
-    })?;
-    Ok(prettyplease::unparse(&file))
-}
-
-/// Parses `tokens` as a file and prints it with prettyplease under the header.
-fn rust_file(header: &str, path: &str, tokens: TokenStream) -> Result<GeneratedFile, Error> {
-    let file: syn::File = syn::parse2(tokens).map_err(|error| Error::Emit {
-        file: path.to_owned(),
-        message: error.to_string(),
-    })?;
-    Ok(GeneratedFile {
-        path: path.to_owned(),
-        contents: format!("{header}\n{}", space_items(&prettyplease::unparse(&file))),
-    })
-}
-
-/// Puts a blank line between items, as people write them; prettyplease packs them tight.
-/// An item starts where a line at the same indentation as the `}` (or `;`) that ended the
-/// previous one opens a new item; the `use` block and the inner attributes get one too.
-fn space_items(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + text.len() / 16);
-    let mut previous: Option<&str> = None;
-    for line in text.lines() {
-        if let Some(before) = previous {
-            let indent = |l: &str| l.len() - l.trim_start().len();
-            let ended = before.trim_start().starts_with('}')
-                || before.ends_with(';')
-                || before.starts_with("#![");
-            let opens = [
-                "pub ", "pub(", "impl", "#[", "///", "fn ", "static ", "const ", "mod ", "use ",
-                "type ", "enum ", "struct ",
-            ]
-            .iter()
-            .any(|start| line.trim_start().starts_with(start));
-            let same_level = indent(before) == indent(line);
-            let both_use =
-                before.trim_start().starts_with("use ") && line.trim_start().starts_with("use ");
-            let inner_attrs = before.starts_with("#![") && line.starts_with("#![");
-            let after_doc = before.starts_with("//!") && !line.starts_with("//!");
-            if (ended
-                && opens
-                && same_level
-                && !both_use
-                && !inner_attrs
-                && !line.trim_start().starts_with("};"))
-                || after_doc
-            {
-                out.push('\n');
-            }
-        }
-        out.push_str(line);
-        out.push('\n');
-        previous = Some(line);
-    }
-    out
 }
 
 #[cfg(test)]

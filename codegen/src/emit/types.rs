@@ -2,29 +2,19 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use proc_macro2::{Ident, Span, TokenStream};
-use quote::quote;
-
 use super::docs;
+use super::layout::{Code, Param, Ty, string_literal};
 use crate::model::{
     Api, EnumDef, EnumRepr, Field, IntegerType, StructDef, TypeDef, TypeKind, TypeRef, UnionDef,
 };
 use crate::names::{self, Namespace};
-
-/// An identifier from a name that may carry `r#`.
-pub(crate) fn ident(name: &str) -> Ident {
-    match name.strip_prefix("r#") {
-        Some(raw) => Ident::new_raw(raw, Span::call_site()),
-        None => Ident::new(name, Span::call_site()),
-    }
-}
 
 /// How std and serde items are spelled: short where no generated type shadows them.
 #[derive(Debug, Clone)]
 pub(crate) struct Paths {
     shadowed: BTreeSet<String>,
     /// Where named types live, seen from the file being written (`` or `types::`).
-    types_prefix: TokenStream,
+    types_prefix: &'static str,
 }
 
 impl Paths {
@@ -32,7 +22,7 @@ impl Paths {
     pub(crate) fn in_types(api: &Api) -> Self {
         Paths {
             shadowed: api.types.iter().map(|def| def.name.clone()).collect(),
-            types_prefix: TokenStream::new(),
+            types_prefix: "",
         }
     }
 
@@ -51,31 +41,30 @@ impl Paths {
             .iter()
             .map(|s| (*s).to_owned())
             .collect(),
-            types_prefix: quote!(types::),
+            types_prefix: "types::",
         }
     }
 
-    fn item(&self, short: &str, absolute: TokenStream) -> TokenStream {
+    fn item(&self, short: &'static str, absolute: &'static str) -> &'static str {
         if self.shadowed.contains(short) {
             absolute
         } else {
-            let short = ident(short);
-            quote!(#short)
+            short
         }
     }
 
     /// `String`.
-    pub(crate) fn string(&self) -> TokenStream {
-        self.item("String", quote!(::std::string::String))
+    pub(crate) fn string(&self) -> &'static str {
+        self.item("String", "::std::string::String")
     }
 
     /// `Into`.
-    pub(crate) fn conversion_trait(&self) -> TokenStream {
-        self.item("Into", quote!(::std::convert::Into))
+    pub(crate) fn conversion_trait(&self) -> &'static str {
+        self.item("Into", "::std::convert::Into")
     }
 
-    fn option(&self) -> TokenStream {
-        self.item("Option", quote!(::std::option::Option))
+    fn option(&self) -> &'static str {
+        self.item("Option", "::std::option::Option")
     }
 
     /// Whether `name` is defined in the generated types (and so hides a std or serde name).
@@ -83,74 +72,73 @@ impl Paths {
         self.shadowed.contains(name)
     }
 
-    /// The Rust type of a [`TypeRef`].
-    pub(crate) fn ty(&self, ty: &TypeRef) -> TokenStream {
+    /// The Rust type of a [`TypeRef`], on one line.
+    pub(crate) fn ty(&self, ty: &TypeRef) -> String {
+        self.tree(ty).flat()
+    }
+
+    /// The Rust type of a [`TypeRef`], as a tree that can be laid out over several lines.
+    pub(crate) fn tree(&self, ty: &TypeRef) -> Ty {
         match ty {
-            TypeRef::Named(name) => {
-                let name = ident(name);
-                let prefix = &self.types_prefix;
-                quote!(#prefix #name)
-            }
-            TypeRef::String => self.string(),
-            TypeRef::Bool => quote!(bool),
-            TypeRef::Integer(IntegerType::I32) => quote!(i32),
-            TypeRef::Integer(IntegerType::I64) => quote!(i64),
-            TypeRef::Integer(IntegerType::U32) => quote!(u32),
-            TypeRef::Integer(IntegerType::U64) => quote!(u64),
-            TypeRef::Number => quote!(f64),
-            TypeRef::Json => quote!(serde_json::Value),
-            TypeRef::File => quote!(crate::FilePart),
+            TypeRef::Named(name) => Ty::plain(format!("{}{name}", self.types_prefix)),
+            TypeRef::String => Ty::plain(self.string()),
+            TypeRef::Bool => Ty::plain("bool"),
+            TypeRef::Integer(IntegerType::I32) => Ty::plain("i32"),
+            TypeRef::Integer(IntegerType::I64) => Ty::plain("i64"),
+            TypeRef::Integer(IntegerType::U32) => Ty::plain("u32"),
+            TypeRef::Integer(IntegerType::U64) => Ty::plain("u64"),
+            TypeRef::Number => Ty::plain("f64"),
+            TypeRef::Json => Ty::plain("serde_json::Value"),
+            TypeRef::File => Ty::plain("crate::FilePart"),
             TypeRef::Bytes => {
-                let vec = self.item("Vec", quote!(::std::vec::Vec));
-                quote!(#vec<u8>)
+                Ty::generic(self.item("Vec", "::std::vec::Vec"), vec![Ty::plain("u8")])
             }
             TypeRef::Vec(inner) => {
-                let vec = self.item("Vec", quote!(::std::vec::Vec));
-                let inner = self.ty(inner);
-                quote!(#vec<#inner>)
+                Ty::generic(self.item("Vec", "::std::vec::Vec"), vec![self.tree(inner)])
             }
-            TypeRef::Map(inner) => {
-                let map = self.item("BTreeMap", quote!(::std::collections::BTreeMap));
-                let string = self.string();
-                let inner = self.ty(inner);
-                quote!(#map<#string, #inner>)
-            }
-            TypeRef::Option(inner) => {
-                let option = self.option();
-                let inner = self.ty(inner);
-                quote!(#option<#inner>)
-            }
-            TypeRef::Boxed(inner) => {
-                let boxed = self.item("Box", quote!(::std::boxed::Box));
-                let inner = self.ty(inner);
-                quote!(#boxed<#inner>)
-            }
+            TypeRef::Map(inner) => Ty::generic(
+                self.item("BTreeMap", "::std::collections::BTreeMap"),
+                vec![Ty::plain(self.string()), self.tree(inner)],
+            ),
+            TypeRef::Option(inner) => Ty::generic(self.option(), vec![self.tree(inner)]),
+            TypeRef::Boxed(inner) => Ty::generic(
+                self.item("Box", "::std::boxed::Box"),
+                vec![self.tree(inner)],
+            ),
         }
     }
 
     /// The type of a field, `Option` included.
-    fn field_ty(&self, field: &Field) -> TokenStream {
-        let ty = self.ty(&field.ty);
+    fn field_ty(&self, field: &Field) -> Ty {
+        let ty = self.tree(&field.ty);
         if field.is_option() {
-            let option = self.option();
-            quote!(#option<#ty>)
+            Ty::generic(self.option(), vec![ty])
         } else {
             ty
         }
     }
+
+    /// `impl Into<ty>`: what constructors and setters accept.
+    pub(crate) fn into(&self, ty: &TypeRef) -> Ty {
+        Ty::generic(
+            format!("impl {}", self.conversion_trait()),
+            vec![self.tree(ty)],
+        )
+    }
 }
 
-/// `src/types.rs`: the file's head (docs, lints, imports) and its items, one token stream per
-/// chunk of types. Chunks are built and formatted on separate threads by [`super::emit`];
-/// formatting is per item, so the text does not depend on how the types were split.
-pub(crate) fn types_head(api: &Api) -> TokenStream {
+/// `src/types.rs`: the file's head (docs, lints, imports). The items follow, written chunk by
+/// chunk by [`types_items`] on separate threads; every item is laid out on its own, so the
+/// text does not depend on how the types were split.
+pub(crate) fn types_head(api: &Api) -> String {
     let paths = Paths::in_types(api);
-    let uses_map = api.types.iter().any(mentions_map);
-    let map_import = (uses_map && !paths.is_shadowed("BTreeMap")).then(|| {
-        quote!(
-            use std::collections::BTreeMap;
-        )
-    });
+    let mut code = Code::new();
+    code.inner_doc(&format!(
+        "Request and response types of the {}, one per schema of the spec.\n\nResponses are read leniently: unknown fields are kept in `additional_properties`, unknown enum values in an `Unknown` variant. Requests are written strictly: a field left `None` is not sent.",
+        api.title
+    ));
+    code.blank();
+    code.line("#![allow(clippy::large_enum_variant, clippy::too_many_arguments, deprecated)]");
     let derives_serde = api.types.iter().any(|def| {
         matches!(
             def.kind,
@@ -158,37 +146,34 @@ pub(crate) fn types_head(api: &Api) -> TokenStream {
         )
     });
     let serde_import =
-        (derives_serde && !paths.is_shadowed("Serialize") && !paths.is_shadowed("Deserialize"))
-            .then(|| {
-                quote!(
-                    use serde::{Deserialize, Serialize};
-                )
-            });
-    let module_doc = docs::inner(&format!(
-        "Request and response types of the {}, one per schema of the spec.\n\nResponses are read leniently: unknown fields are kept in `additional_properties`, unknown enum values in an `Unknown` variant. Requests are written strictly: a field left `None` is not sent.",
-        api.title
-    ));
-    quote! {
-        #module_doc
-        #![allow(clippy::large_enum_variant, clippy::too_many_arguments, deprecated)]
-
-        #map_import
-        #serde_import
+        derives_serde && !paths.is_shadowed("Serialize") && !paths.is_shadowed("Deserialize");
+    let map_import = api.types.iter().any(mentions_map) && !paths.is_shadowed("BTreeMap");
+    if serde_import || map_import {
+        code.blank();
     }
+    // In rustfmt's order: sorted by path.
+    if serde_import {
+        code.line("use serde::{Deserialize, Serialize};");
+    }
+    if map_import {
+        code.line("use std::collections::BTreeMap;");
+    }
+    code.finish()
 }
 
-/// The items of `src/types.rs` for `chunk`, a slice of `api.types`.
-pub(crate) fn types_items(api: &Api, chunk: &[TypeDef]) -> TokenStream {
+/// The items of `src/types.rs` for `chunk`, a slice of `api.types`, each after a blank line.
+pub(crate) fn types_items(api: &Api, chunk: &[TypeDef]) -> String {
     let paths = Paths::in_types(api);
     let defs: BTreeMap<&str, &TypeDef> = api
         .types
         .iter()
         .map(|def| (def.name.as_str(), def))
         .collect();
-    chunk
-        .iter()
-        .map(|def| type_def(def, &defs, &paths))
-        .collect()
+    let mut code = Code::with_capacity(chunk.len() * 1024);
+    for def in chunk {
+        type_def(&mut code, def, &defs, &paths);
+    }
+    code.finish()
 }
 
 fn mentions_map(def: &TypeDef) -> bool {
@@ -210,48 +195,53 @@ fn mentions_map(def: &TypeDef) -> bool {
     }
 }
 
-fn derives(paths: &Paths, extra: TokenStream) -> TokenStream {
-    let (serialize, deserialize) = serde_traits(paths);
-    quote!(#[derive(Debug, Clone, PartialEq, #extra #serialize, #deserialize)])
+/// `#[derive(Debug, Clone, PartialEq, ..extra, Serialize, Deserialize)]`.
+fn derives(code: &mut Code, paths: &Paths, extra: &[&str], deserialize: bool) {
+    let (serialize_trait, deserialize_trait) = serde_traits(paths);
+    let mut items: Vec<String> = ["Debug", "Clone", "PartialEq"]
+        .iter()
+        .chain(extra)
+        .map(|s| (*s).to_owned())
+        .collect();
+    items.push(serialize_trait.to_owned());
+    if deserialize {
+        items.push(deserialize_trait.to_owned());
+    }
+    code.attribute("derive", &items);
 }
 
-fn serde_traits(paths: &Paths) -> (TokenStream, TokenStream) {
+fn serde_traits(paths: &Paths) -> (&'static str, &'static str) {
     if paths.is_shadowed("Serialize") || paths.is_shadowed("Deserialize") {
-        (quote!(serde::Serialize), quote!(serde::Deserialize))
+        ("serde::Serialize", "serde::Deserialize")
     } else {
-        (quote!(Serialize), quote!(Deserialize))
+        ("Serialize", "Deserialize")
     }
 }
 
-fn type_def(def: &TypeDef, defs: &BTreeMap<&str, &TypeDef>, paths: &Paths) -> TokenStream {
-    let doc = docs::attrs(&def.docs);
-    let name = ident(&def.name);
+fn type_def(code: &mut Code, def: &TypeDef, defs: &BTreeMap<&str, &TypeDef>, paths: &Paths) {
+    code.blank();
+    docs::write(code, &def.docs);
+    let name = def.name.as_str();
     match &def.kind {
-        TypeKind::Struct(structure) => struct_def(&name, doc, structure, defs, paths),
-        TypeKind::Enum(enumeration) => enum_def(&name, doc, enumeration, paths),
-        TypeKind::Union(union) => union_def(&name, doc, union, defs, paths),
+        TypeKind::Struct(structure) => struct_def(code, name, structure, defs, paths),
+        TypeKind::Enum(enumeration) => enum_def(code, name, enumeration, paths),
+        TypeKind::Union(union) => union_def(code, name, union, defs, paths),
         TypeKind::Alias {
             target,
             newtype: false,
-        } => {
-            let target = paths.ty(target);
-            quote! {
-                #doc
-                pub type #name = #target;
-            }
-        }
+        } => code.typed(&format!("pub type {name} ="), &paths.tree(target), ";"),
         TypeKind::Alias {
             target,
             newtype: true,
         } => {
-            let target = paths.ty(target);
-            let derives = derives(paths, TokenStream::new());
-            quote! {
-                #doc
-                #derives
-                #[serde(transparent)]
-                pub struct #name(pub #target);
-            }
+            derives(code, paths, &[], true);
+            code.line("#[serde(transparent)]");
+            code.call(
+                None,
+                &format!("pub struct {name}"),
+                &[format!("pub {}", paths.ty(target))],
+                ";",
+            );
         }
     }
 }
@@ -270,71 +260,60 @@ fn constant_of<'a>(ty: &TypeRef, defs: &BTreeMap<&str, &'a TypeDef>) -> Option<&
 }
 
 fn struct_def(
-    name: &Ident,
-    doc: TokenStream,
+    code: &mut Code,
+    name: &str,
     structure: &StructDef,
     defs: &BTreeMap<&str, &TypeDef>,
     paths: &Paths,
-) -> TokenStream {
+) {
     let all_optional = structure.fields.iter().all(Field::is_option);
-    let derives = derives(
+    derives(
+        code,
         paths,
-        if all_optional {
-            quote!(Default,)
-        } else {
-            TokenStream::new()
-        },
+        if all_optional { &["Default"] } else { &[] },
+        true,
     );
-    let fields = structure.fields.iter().map(|field| {
-        let doc = docs::attrs(&field.docs);
-        let field_name = ident(&field.name);
-        let ty = paths.field_ty(field);
-        let rename = (field.wire_name != names::unraw(&field.name)).then(|| {
-            let wire = &field.wire_name;
-            quote!(rename = #wire,)
+    if structure.fields.is_empty() && structure.extra.is_none() {
+        code.line_of(&["pub struct ", name, " {}"]);
+    } else {
+        code.item(&format!("pub struct {name}"), |code| {
+            for field in &structure.fields {
+                docs::write(code, &field.docs);
+                let mut serde = Vec::new();
+                if field.wire_name != names::unraw(&field.name) {
+                    serde.push(format!("rename = {}", string_literal(&field.wire_name)));
+                }
+                if field.required && field.nullable {
+                    serde.push("default".to_owned());
+                }
+                if !field.required {
+                    serde.push(if paths.is_shadowed("Option") {
+                        r#"skip_serializing_if = "::std::option::Option::is_none""#.to_owned()
+                    } else {
+                        r#"skip_serializing_if = "Option::is_none""#.to_owned()
+                    });
+                }
+                if !serde.is_empty() {
+                    code.attribute("serde", &serde);
+                }
+                code.typed(&format!("pub {}:", field.name), &paths.field_ty(field), ",");
+            }
+            if let Some(extra) = &structure.extra {
+                let value_ty = if extra.value == TypeRef::Json {
+                    Ty::generic(
+                        "serde_json::Map",
+                        vec![Ty::plain(paths.string()), Ty::plain("serde_json::Value")],
+                    )
+                } else {
+                    paths.tree(&TypeRef::Map(Box::new(extra.value.clone())))
+                };
+                code.line("/// Properties the spec does not name: kept, so a value read and written again is unchanged.");
+                code.line("#[serde(flatten)]");
+                code.typed(&format!("pub {}:", extra.name), &value_ty, ",");
+            }
         });
-        let skip = (!field.required).then(|| {
-            let is_none = if paths.is_shadowed("Option") {
-                "::std::option::Option::is_none"
-            } else {
-                "Option::is_none"
-            };
-            quote!(skip_serializing_if = #is_none,)
-        });
-        let default = (field.required && field.nullable).then(|| quote!(default,));
-        let serde = (rename.is_some() || skip.is_some() || default.is_some())
-            .then(|| quote!(#[serde(#rename #default #skip)]));
-        quote! {
-            #doc
-            #serde
-            pub #field_name: #ty,
-        }
-    });
-    let extra = structure.extra.as_ref().map(|extra| {
-        let extra_name = ident(&extra.name);
-        let value_ty = if extra.value == TypeRef::Json {
-            let string = paths.string();
-            quote!(serde_json::Map<#string, serde_json::Value>)
-        } else {
-            paths.ty(&TypeRef::Map(Box::new(extra.value.clone())))
-        };
-        quote! {
-            /// Properties the spec does not name: kept, so a value read and written again is unchanged.
-            #[serde(flatten)]
-            pub #extra_name: #value_ty,
-        }
-    });
-    let constructor = constructor(name, structure, defs, paths, all_optional);
-    quote! {
-        #doc
-        #derives
-        pub struct #name {
-            #(#fields)*
-            #extra
-        }
-
-        #constructor
     }
+    constructor(code, name, structure, defs, paths, all_optional);
 }
 
 /// Method names a setter must not take: the constructor, and methods of traits the generated
@@ -362,324 +341,325 @@ const SHADOWING_SETTERS: &[&str] = &[
 ];
 
 fn constructor(
-    name: &Ident,
+    code: &mut Code,
+    name: &str,
     structure: &StructDef,
     defs: &BTreeMap<&str, &TypeDef>,
     paths: &Paths,
     all_optional: bool,
-) -> TokenStream {
+) {
     let mut params = Vec::new();
     let mut inits = Vec::new();
-    let mut setters = Vec::new();
-    // Field names are unique already; setters must also not hide `new` or a common trait
-    // method (`x.default()`, `x.eq(..)`), which would break callers and derived code.
-    let mut setter_names =
-        Namespace::with_reserved(structure.fields.iter().map(|f| f.name.as_str()));
     for field in &structure.fields {
-        let field_name = ident(&field.name);
-        let ty = paths.ty(&field.ty);
+        let field_name = field.name.as_str();
         if field.is_option() {
-            inits.push(quote!(#field_name: None));
-            let setter = if SHADOWING_SETTERS.contains(&names::unraw(&field.name)) {
-                ident(&setter_names.claim(&format!("with_{}", names::unraw(&field.name))))
-            } else {
-                field_name.clone()
-            };
-            let doc = docs::plain(&format!("Sets `{}`.", field.wire_name.replace('`', "'")));
-            let into = paths.conversion_trait();
-            setters.push(quote! {
-                #doc
-                pub fn #setter(mut self, value: impl #into<#ty>) -> Self {
-                    self.#field_name = Some(value.into());
-                    self
-                }
-            });
+            inits.push(format!("{field_name}: None"));
         } else if let Some(constant) = constant_of(&field.ty, defs) {
-            let constant = ident(constant);
-            inits.push(quote!(#field_name: #ty::#constant));
+            inits.push(format!("{field_name}: {}::{constant}", paths.ty(&field.ty)));
         } else {
-            let into = paths.conversion_trait();
-            params.push(quote!(#field_name: impl #into<#ty>));
-            inits.push(quote!(#field_name: #field_name.into()));
+            params.push(Param::new(field_name, paths.into(&field.ty)));
+            inits.push(format!("{field_name}: {field_name}.into()"));
         }
     }
     if let Some(extra) = &structure.extra {
-        let extra_name = ident(&extra.name);
-        inits.push(quote!(#extra_name: ::std::default::Default::default()));
+        inits.push(format!(
+            "{}: ::std::default::Default::default()",
+            extra.name
+        ));
     }
-    let new_doc = if params.is_empty() {
-        docs::plain("A value with every optional field unset.")
-    } else {
-        docs::plain("A value with the required fields set and every optional field unset.")
-    };
-    // A schema named `Default` hides the trait from method lookup; then name it in full.
-    let default_call = if paths.is_shadowed("Default") {
-        quote!(<Self as ::std::default::Default>::default())
-    } else {
-        quote!(Self::default())
-    };
-    let new = if all_optional && params.is_empty() {
-        quote! {
-            #new_doc
-            pub fn new() -> Self {
-                #default_call
+    code.impl_block(&format!("impl {name}"), "", |code| {
+        code.doc(if params.is_empty() {
+            "A value with every optional field unset."
+        } else {
+            "A value with the required fields set and every optional field unset."
+        });
+        code.signature("pub fn new", &params, Some(&Ty::plain("Self")));
+        code.body("", |code| {
+            if all_optional && params.is_empty() {
+                // A schema named `Default` hides the trait from method lookup; then name it in full.
+                code.line(if paths.is_shadowed("Default") {
+                    "<Self as ::std::default::Default>::default()"
+                } else {
+                    "Self::default()"
+                });
+            } else {
+                code.struct_literal("Self", &inits, "");
             }
-        }
-    } else {
-        quote! {
-            #new_doc
-            pub fn new(#(#params),*) -> Self {
-                Self { #(#inits),* }
-            }
-        }
-    };
-    let default_impl = (params.is_empty() && !all_optional).then(|| {
-        quote! {
-            impl ::std::default::Default for #name {
-                fn default() -> Self {
-                    Self::new()
-                }
-            }
+        });
+        // Field names are unique already; setters must also not hide `new` or a common trait
+        // method (`x.default()`, `x.eq(..)`), which would break callers and derived code.
+        let mut setter_names =
+            Namespace::with_reserved(structure.fields.iter().map(|f| f.name.as_str()));
+        for field in structure.fields.iter().filter(|field| field.is_option()) {
+            let setter = if SHADOWING_SETTERS.contains(&names::unraw(&field.name)) {
+                setter_names.claim(&format!("with_{}", names::unraw(&field.name)))
+            } else {
+                field.name.clone()
+            };
+            code.blank();
+            code.line_of(&["/// Sets `", &field.wire_name.replace('`', "'"), "`."]);
+            code.signature(
+                &format!("pub fn {setter}"),
+                &[
+                    Param::receiver("mut self"),
+                    Param::new("value", paths.into(&field.ty)),
+                ],
+                Some(&Ty::plain("Self")),
+            );
+            code.body("", |code| {
+                code.split_after(&format!("self.{} =", field.name), "Some(value.into())", ";");
+                code.line("self");
+            });
         }
     });
-    quote! {
-        impl #name {
-            #new
-            #(#setters)*
-        }
-
-        #default_impl
+    if params.is_empty() && !all_optional {
+        code.impl_block("impl ::std::default::Default", name, |code| {
+            code.block("fn default() -> Self {", "", |code| {
+                code.line("Self::new()")
+            });
+        });
     }
 }
 
-fn enum_def(name: &Ident, doc: TokenStream, enumeration: &EnumDef, paths: &Paths) -> TokenStream {
-    let fallback = ident(&enumeration.fallback);
-    let variant_names: Vec<Ident> = enumeration
-        .variants
-        .iter()
-        .map(|v| ident(&v.name))
-        .collect();
-    let variant_docs = enumeration
-        .variants
-        .iter()
-        .map(|v| docs::plain(&format!("`{}`", v.value.replace('`', "'"))));
+/// The `Serialize` impl of a type whose body is `body`.
+fn serialize_impl(code: &mut Code, name: &str, body: impl FnOnce(&mut Code)) {
+    code.impl_block("impl ::serde::Serialize", name, |code| {
+        code.signature(
+            "fn serialize<S: ::serde::Serializer>",
+            &[
+                Param::receiver("&self"),
+                Param::new("serializer", Ty::plain("S")),
+            ],
+            Some(&Ty::generic(
+                "::std::result::Result",
+                vec![Ty::plain("S::Ok"), Ty::plain("S::Error")],
+            )),
+        );
+        code.body("", body);
+    });
+}
+
+/// The `Deserialize` impl of a type whose body is `body`.
+fn deserialize_impl(code: &mut Code, name: &str, body: impl FnOnce(&mut Code)) {
+    code.impl_block("impl<'de> ::serde::Deserialize<'de>", name, |code| {
+        code.signature(
+            "fn deserialize<D: ::serde::Deserializer<'de>>",
+            &[Param::new("deserializer", Ty::plain("D"))],
+            Some(&Ty::generic(
+                "::std::result::Result",
+                vec![Ty::plain("Self"), Ty::plain("D::Error")],
+            )),
+        );
+        code.body("", body);
+    });
+}
+
+fn enum_def(code: &mut Code, name: &str, enumeration: &EnumDef, paths: &Paths) {
+    let fallback = enumeration.fallback.as_str();
     // An enum with one value is a constant (a tag): it defaults to that value, so structs that
     // carry it can fill it in themselves.
     let single = enumeration.variants.len() == 1;
-    let default_derive = single.then(|| quote!(Default,));
-    let variant_defaults = enumeration
+    let string = enumeration.repr == EnumRepr::String;
+    let literals: Vec<String> = enumeration
         .variants
         .iter()
-        .map(|_| single.then(|| quote!(#[default])));
-    let (value_ty, accessor, fallback_ty, serialize, deserialize, literals, from_arg) =
-        match enumeration.repr {
-            EnumRepr::String => {
-                let literals: Vec<TokenStream> = enumeration
-                    .variants
-                    .iter()
-                    .map(|v| {
-                        let value = &v.value;
-                        quote!(#value)
-                    })
-                    .collect();
-                (
-                    quote!(&str),
-                    quote!(as_str),
-                    paths.string(),
-                    quote!(serializer.serialize_str(self.as_str())),
-                    quote!(crate::runtime::deserialize_enum_str(
-                        deserializer,
-                        |value| Self::from(value)
-                    )),
-                    literals,
-                    quote!(&str),
-                )
+        .map(|v| {
+            if string {
+                string_literal(&v.value)
+            } else {
+                v.value.parse::<i64>().unwrap_or_default().to_string()
             }
-            EnumRepr::Integer => {
-                let literals: Vec<TokenStream> = enumeration
-                    .variants
-                    .iter()
-                    .map(|v| {
-                        let value: i64 = v.value.parse().unwrap_or_default();
-                        let literal = proc_macro2::Literal::u64_unsuffixed(value.unsigned_abs());
-                        if value < 0 {
-                            quote!(-#literal)
-                        } else {
-                            quote!(#literal)
-                        }
-                    })
-                    .collect();
-                (
-                    quote!(i64),
-                    quote!(as_i64),
-                    quote!(i64),
-                    quote!(serializer.serialize_i64(self.as_i64())),
-                    quote!(
-                        <i64 as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
-                    ),
-                    literals,
-                    quote!(i64),
-                )
+        })
+        .collect();
+    let mut derive = vec!["Debug", "Clone", "PartialEq", "Eq", "Hash"];
+    if single {
+        derive.push("Default");
+    }
+    code.line_of(&["#[derive(", &derive.join(", "), ")]"]);
+    code.item(&format!("pub enum {name}"), |code| {
+        for variant in &enumeration.variants {
+            code.line_of(&["/// `", &variant.value.replace('`', "'"), "`"]);
+            if single {
+                code.line("#[default]");
             }
-        };
-    let unknown_value = match enumeration.repr {
-        EnumRepr::String => quote!(value),
-        EnumRepr::Integer => quote!(*value),
-    };
-    let from_other = match enumeration.repr {
-        EnumRepr::String => quote!(other.to_owned()),
-        EnumRepr::Integer => quote!(other),
-    };
-    let display = match enumeration.repr {
-        EnumRepr::String => quote!(f.write_str(self.as_str())),
-        EnumRepr::Integer => quote!(::std::fmt::Display::fmt(&self.as_i64(), f)),
-    };
-    let string_from = (enumeration.repr == EnumRepr::String).then(|| {
-        quote! {
-            impl ::std::convert::From<::std::string::String> for #name {
-                fn from(value: ::std::string::String) -> Self {
-                    match Self::from(value.as_str()) {
-                        Self::#fallback(_) => Self::#fallback(value),
-                        known => known,
+            code.line_of(&[&variant.name, ","]);
+        }
+        code.line("/// A value this version of the crate does not know; kept as it was sent.");
+        code.line_of(&[
+            fallback,
+            "(",
+            if string { paths.string() } else { "i64" },
+            "),",
+        ]);
+    });
+    code.impl_block(&format!("impl {name}"), "", |code| {
+        code.line("/// The value as it is written in JSON.");
+        code.block(
+            if string {
+                "pub fn as_str(&self) -> &str {"
+            } else {
+                "pub fn as_i64(&self) -> i64 {"
+            },
+            "",
+            |code| {
+                code.block("match self {", "", |code| {
+                    for (variant, literal) in enumeration.variants.iter().zip(&literals) {
+                        code.arm(&format!("Self::{}", variant.name), literal);
                     }
-                }
-            }
+                    code.arm(
+                        &format!("Self::{fallback}(value)"),
+                        if string { "value" } else { "*value" },
+                    );
+                });
+            },
+        );
+    });
+    let from_arg = if string { "&str" } else { "i64" };
+    code.impl_block(
+        &format!("impl ::std::convert::From<{from_arg}>"),
+        name,
+        |code| {
+            code.block(
+                &format!("fn from(value: {from_arg}) -> Self {{"),
+                "",
+                |code| {
+                    code.block("match value {", "", |code| {
+                        for (variant, literal) in enumeration.variants.iter().zip(&literals) {
+                            code.arm(literal, &format!("Self::{}", variant.name));
+                        }
+                        code.arm(
+                            "other",
+                            &format!(
+                                "Self::{fallback}({})",
+                                if string { "other.to_owned()" } else { "other" }
+                            ),
+                        );
+                    });
+                },
+            );
+        },
+    );
+    if string {
+        code.impl_block(
+            "impl ::std::convert::From<::std::string::String>",
+            name,
+            |code| {
+                code.block(
+                    "fn from(value: ::std::string::String) -> Self {",
+                    "",
+                    |code| {
+                        code.block("match Self::from(value.as_str()) {", "", |code| {
+                            code.arm(
+                                &format!("Self::{fallback}(_)"),
+                                &format!("Self::{fallback}(value)"),
+                            );
+                            code.arm("known", "known");
+                        });
+                    },
+                );
+            },
+        );
+    }
+    code.impl_block("impl ::std::fmt::Display", name, |code| {
+        code.block(
+            "fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {",
+            "",
+            |code| {
+                code.line(if string {
+                    "f.write_str(self.as_str())"
+                } else {
+                    "::std::fmt::Display::fmt(&self.as_i64(), f)"
+                });
+            },
+        );
+    });
+    serialize_impl(code, name, |code| {
+        code.line(if string {
+            "serializer.serialize_str(self.as_str())"
+        } else {
+            "serializer.serialize_i64(self.as_i64())"
+        });
+    });
+    deserialize_impl(code, name, |code| {
+        if string {
+            code.line(
+                "crate::runtime::deserialize_enum_str(deserializer, |value| Self::from(value))",
+            );
+        } else {
+            code.line("let value = <i64 as ::serde::Deserialize>::deserialize(deserializer)?;");
+            code.line("Ok(Self::from(value))");
         }
     });
-    let accessor_doc = docs::plain("The value as it is written in JSON.");
-    quote! {
-        #doc
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, #default_derive)]
-        pub enum #name {
-            #(#variant_docs #variant_defaults #variant_names,)*
-            /// A value this version of the crate does not know; kept as it was sent.
-            #fallback(#fallback_ty),
-        }
-
-        impl #name {
-            #accessor_doc
-            pub fn #accessor(&self) -> #value_ty {
-                match self {
-                    #(Self::#variant_names => #literals,)*
-                    Self::#fallback(value) => #unknown_value,
-                }
-            }
-        }
-
-        impl ::std::convert::From<#from_arg> for #name {
-            fn from(value: #from_arg) -> Self {
-                match value {
-                    #(#literals => Self::#variant_names,)*
-                    other => Self::#fallback(#from_other),
-                }
-            }
-        }
-
-        #string_from
-
-        impl ::std::fmt::Display for #name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                #display
-            }
-        }
-
-        impl ::serde::Serialize for #name {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
-                #serialize
-            }
-        }
-
-        impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                #deserialize
-            }
-        }
-    }
 }
 
 fn union_def(
-    name: &Ident,
-    doc: TokenStream,
+    code: &mut Code,
+    name: &str,
     union: &UnionDef,
     defs: &BTreeMap<&str, &TypeDef>,
     paths: &Paths,
-) -> TokenStream {
+) {
     let has_json = union.variants.iter().any(|v| v.ty == TypeRef::Json);
-    let fallback = ident(&union.fallback);
-    let variants = union.variants.iter().map(|variant| {
-        let variant_name = ident(&variant.name);
-        let ty = paths.ty(&variant.ty);
-        let mut text = variant
-            .description
-            .as_deref()
-            .map(docs::sanitize)
-            .unwrap_or_default();
-        if !variant.tag_values.is_empty() {
-            let tags = variant
-                .tag_values
-                .iter()
-                .map(|v| v.replace('`', "'"))
-                .collect::<Vec<_>>();
-            if !text.is_empty() {
-                text.push_str("\n\n");
+    let fallback = union.fallback.as_str();
+    let tag = union.tag.as_deref().filter(|_| !has_json);
+    derives(code, paths, &[], tag.is_none());
+    code.line("#[serde(untagged)]");
+    code.item(&format!("pub enum {name}"), |code| {
+        for variant in &union.variants {
+            let mut text = variant
+                .description
+                .as_deref()
+                .map(docs::sanitize)
+                .unwrap_or_default();
+            if !variant.tag_values.is_empty() {
+                let tags = variant
+                    .tag_values
+                    .iter()
+                    .map(|v| v.replace('`', "'"))
+                    .collect::<Vec<_>>();
+                if !text.is_empty() {
+                    text.push_str("\n\n");
+                }
+                text.push_str(&format!("Tagged `{}`.", tags.join("`, `")));
             }
-            text.push_str(&format!("Tagged `{}`.", tags.join("`, `")));
+            code.doc(&text);
+            code.call(None, &variant.name, &[paths.ty(&variant.ty)], ",");
         }
-        let doc = docs::plain(&text);
-        quote!(#doc #variant_name(#ty),)
-    });
-    let fallback_variant = (!has_json).then(|| {
-        quote! {
-            /// A value none of the alternatives above matches; kept as it was sent.
-            #fallback(serde_json::Value),
+        if !has_json {
+            code.line("/// A value none of the alternatives above matches; kept as it was sent.");
+            code.line_of(&[fallback, "(serde_json::Value),"]);
         }
     });
-    let (serialize, deserialize) = serde_traits(paths);
-    let (derive, deserialize_impl) = match &union.tag {
-        Some(tag) if !has_json => (
-            quote!(#[derive(Debug, Clone, PartialEq, #serialize)]),
-            tagged_deserialize(name, union, tag, &fallback),
-        ),
-        _ => (
-            quote!(#[derive(Debug, Clone, PartialEq, #serialize, #deserialize)]),
-            TokenStream::new(),
-        ),
-    };
-    let froms = union_froms(name, union, defs, paths);
-    quote! {
-        #doc
-        #derive
-        #[serde(untagged)]
-        pub enum #name {
-            #(#variants)*
-            #fallback_variant
-        }
-
-        #deserialize_impl
-        #froms
+    if let Some(tag) = tag {
+        tagged_deserialize(code, name, union, tag, fallback);
     }
+    union_froms(code, name, union, defs, paths);
 }
 
-fn tagged_deserialize(name: &Ident, union: &UnionDef, tag: &str, fallback: &Ident) -> TokenStream {
-    let arms = union.variants.iter().filter(|v| !v.tag_values.is_empty()).map(|variant| {
-        let variant_name = ident(&variant.name);
-        let values = &variant.tag_values;
-        quote! {
-            #(Some(#values))|* => serde_json::from_value(value).map(Self::#variant_name).map_err(::serde::de::Error::custom),
-        }
-    });
-    quote! {
-        impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                let value = <serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
-                let tag = value.get(#tag).and_then(serde_json::Value::as_str).map(str::to_owned);
-                match tag.as_deref() {
-                    #(#arms)*
-                    _ => Ok(Self::#fallback(value)),
+fn tagged_deserialize(code: &mut Code, name: &str, union: &UnionDef, tag: &str, fallback: &str) {
+    deserialize_impl(code, name, |code| {
+        code.line(
+            "let value = <serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;",
+        );
+        code.call(
+            Some("let tag ="),
+            "crate::runtime::tag_of",
+            &["&value".to_owned(), string_literal(tag)],
+            ";",
+        );
+        code.block("match tag.as_deref() {", "", |code| {
+            for variant in &union.variants {
+                for value in &variant.tag_values {
+                    code.call_arm(
+                        &format!("Some({})", string_literal(value)),
+                        "crate::runtime::decode_variant",
+                        &["value".to_owned(), format!("Self::{}", variant.name)],
+                    );
                 }
             }
-        }
-    }
+            code.arm("_", &format!("Ok(Self::{fallback}(value))"));
+        });
+    });
 }
 
 /// Whether `variant` is the one alternative that takes a string: a string enum in a union
@@ -718,12 +698,12 @@ fn string_enum_from_str(
 /// `From` for every alternative whose type no other alternative has, and `&str` when one
 /// alternative is a string (or the only string enum).
 fn union_froms(
-    name: &Ident,
+    code: &mut Code,
+    name: &str,
     union: &UnionDef,
     defs: &BTreeMap<&str, &TypeDef>,
     paths: &Paths,
-) -> TokenStream {
-    let mut out = TokenStream::new();
+) {
     for variant in &union.variants {
         if union
             .variants
@@ -735,34 +715,36 @@ fn union_froms(
         {
             continue;
         }
-        let variant_name = ident(&variant.name);
         let (ty, wrap) = match &variant.ty {
-            TypeRef::Boxed(inner) => (paths.ty(inner), quote!(::std::boxed::Box::new(value))),
-            other => (paths.ty(other), quote!(value)),
+            TypeRef::Boxed(inner) => (paths.tree(inner), "::std::boxed::Box::new(value)"),
+            other => (paths.tree(other), "value"),
         };
-        out.extend(quote! {
-            impl ::std::convert::From<#ty> for #name {
-                fn from(value: #ty) -> Self {
-                    Self::#variant_name(#wrap)
-                }
-            }
+        let construct = format!("Self::{}", variant.name);
+        code.blank();
+        code.impl_trait(&Ty::generic("::std::convert::From", vec![ty.clone()]), name);
+        code.body("", |code| {
+            code.signature(
+                "fn from",
+                &[Param::new("value", ty.clone())],
+                Some(&Ty::plain("Self")),
+            );
+            code.body("", |code| {
+                code.call(None, &construct, &[wrap.to_owned()], "")
+            });
         });
         let from_str = if variant.ty == TypeRef::String {
-            Some(quote!(value.to_owned()))
+            Some("value.to_owned()")
         } else if string_enum_from_str(union, variant, defs) {
-            Some(quote!(::std::convert::From::from(value)))
+            Some("::std::convert::From::from(value)")
         } else {
             None
         };
         if let Some(from_str) = from_str {
-            out.extend(quote! {
-                impl ::std::convert::From<&str> for #name {
-                    fn from(value: &str) -> Self {
-                        Self::#variant_name(#from_str)
-                    }
-                }
+            code.impl_block("impl ::std::convert::From<&str>", name, |code| {
+                code.block("fn from(value: &str) -> Self {", "", |code| {
+                    code.call(None, &construct, &[from_str.to_owned()], "");
+                });
             });
         }
     }
-    out
 }

@@ -351,26 +351,30 @@ pub(crate) struct Request {
 }
 
 impl Request {
-    pub(crate) fn new(method: reqwest::Method, path: String) -> Self {
+    /// A request for `path`, the path template's text up to its first parameter.
+    pub(crate) fn new(method: reqwest::Method, path: &str) -> Self {
         Request {
             method,
-            path,
+            path: path.to_owned(),
             query: Vec::new(),
             headers: Vec::new(),
             body: None,
         }
     }
 
-    /// A path template with its parameters percent-encoded: `("/users/{}", ["a b"])`.
-    pub(crate) fn path(segments: &[&str], values: &[String]) -> String {
-        let mut path = String::new();
-        for (index, segment) in segments.iter().enumerate() {
-            path.push_str(segment);
-            if let Some(value) = values.get(index) {
-                path.push_str(&encode_path_segment(value));
-            }
-        }
-        path
+    /// Appends literal text of the path template.
+    pub(crate) fn path(&mut self, text: &str) {
+        self.path.push_str(text);
+    }
+
+    /// Appends a path parameter, percent-encoded: strings as they are, numbers and booleans
+    /// as written, anything else as JSON.
+    pub(crate) fn path_param<T: Serialize + ?Sized>(&mut self, value: &T) {
+        let text = serde_json::to_value(value)
+            .ok()
+            .and_then(|value| scalar_text(&value))
+            .unwrap_or_default();
+        self.path.push_str(&encode_path_segment(&text));
     }
 
     /// Adds a query parameter; `None` adds nothing, arrays repeat the key (`explode`) or are
@@ -804,16 +808,18 @@ mod tests {
 
     #[test]
     fn path_parameters_are_encoded_into_the_template() {
-        let path = Request::path(
-            &["/users/", "/posts/", ""],
-            &["a/b".to_owned(), "1 2".to_owned()],
-        );
-        assert_eq!(path, "/users/a%2Fb/posts/1%202");
+        let mut request = Request::new(reqwest::Method::GET, "/users/");
+        request.path_param("a/b");
+        request.path("/posts/");
+        request.path_param(&12);
+        request.path("/");
+        request.path_param(&true);
+        assert_eq!(request.path, "/users/a%2Fb/posts/12/true");
     }
 
     #[test]
     fn query_values_follow_explode() {
-        let mut request = Request::new(reqwest::Method::GET, "/".into());
+        let mut request = Request::new(reqwest::Method::GET, "/");
         request.query("tag", &vec!["a", "b"], true);
         request.query("ids", &vec![1, 2], false);
         request.query("missing", &Option::<u8>::None, true);
@@ -832,7 +838,7 @@ mod tests {
     #[test]
     fn stream_flag_is_forced_on_and_off() {
         let body = serde_json::json!({"model": "m", "stream": true});
-        let plain = Request::new(reqwest::Method::POST, "/".into())
+        let plain = Request::new(reqwest::Method::POST, "/")
             .json_with_flag(&body, "stream", false)
             .unwrap();
         assert_eq!(
@@ -840,14 +846,14 @@ mod tests {
             Bytes::from_static(br#"{"model":"m","stream":false}"#)
         );
         let unset = serde_json::json!({"model": "m"});
-        let plain = Request::new(reqwest::Method::POST, "/".into())
+        let plain = Request::new(reqwest::Method::POST, "/")
             .json_with_flag(&unset, "stream", false)
             .unwrap();
         assert_eq!(
             plain.body.unwrap().0,
             Bytes::from_static(br#"{"model":"m"}"#)
         );
-        let streaming = Request::new(reqwest::Method::POST, "/".into())
+        let streaming = Request::new(reqwest::Method::POST, "/")
             .json_with_flag(&unset, "stream", true)
             .unwrap();
         assert_eq!(
@@ -855,7 +861,7 @@ mod tests {
             Bytes::from_static(br#"{"model":"m","stream":true}"#)
         );
         let empty = serde_json::json!({});
-        let streaming = Request::new(reqwest::Method::POST, "/".into())
+        let streaming = Request::new(reqwest::Method::POST, "/")
             .json_with_flag(&empty, "stream", true)
             .unwrap();
         assert_eq!(
@@ -864,14 +870,14 @@ mod tests {
         );
         // The field's name inside a string is not the field.
         let mention = serde_json::json!({"content": "say \"stream\""});
-        let plain = Request::new(reqwest::Method::POST, "/".into())
+        let plain = Request::new(reqwest::Method::POST, "/")
             .json_with_flag(&mention, "stream", false)
             .unwrap();
         assert_eq!(
             plain.body.unwrap().0,
             Bytes::from_static(br#"{"content":"say \"stream\""}"#)
         );
-        let streaming = Request::new(reqwest::Method::POST, "/".into())
+        let streaming = Request::new(reqwest::Method::POST, "/")
             .json_with_flag(&mention, "stream", true)
             .unwrap();
         assert_eq!(
@@ -919,7 +925,7 @@ mod tests {
             .max_retries(0)
             .build_transport()
             .unwrap();
-        let mut request = Request::new(reqwest::Method::GET, "/items".into());
+        let mut request = Request::new(reqwest::Method::GET, "/items");
         request.query("limit", &2, true);
         let error = transport.empty(request).await.unwrap_err();
         let shown = format!("{error} / {error:?}");
