@@ -69,6 +69,13 @@ pub fn load(source: &str, text: &str) -> Result<Spec, Error> {
     // Schemas are read from the raw tree by the model, which turns what it cannot map into
     // warnings; the typed document checks everything around them.
     let skeleton = without_schemas(&value);
+    // Tracking the path costs a third of the check; it is only needed to report an error.
+    if let Ok(document) = <OpenAPI as serde::Deserialize>::deserialize(&skeleton) {
+        return Ok(Spec {
+            document,
+            raw: value,
+        });
+    }
     let document: OpenAPI = serde_path_to_error::deserialize(&skeleton).map_err(|error| {
         let (pointer, message) = match locate(&skeleton, &pointer_of(error.path())) {
             Some(found) => found,
@@ -107,35 +114,78 @@ fn parse_value(source: &str, text: &str) -> Result<Value, Error> {
         })
 }
 
-/// A copy of the document with every schema replaced by `{}`.
+/// A copy of the document for the typed check: every schema replaced by `{}` and every
+/// example value by `null`, since the model reads both from the raw tree. Built by copying
+/// only what is kept, as schemas and examples are most of a big spec.
 fn without_schemas(document: &Value) -> Value {
-    fn blank_slots(value: &mut Value) {
+    /// Where a value sits: anywhere, in a map of examples, or in one example.
+    #[derive(Clone, Copy, PartialEq)]
+    enum Place {
+        Other,
+        ExampleMap,
+        Example,
+    }
+    fn copy(value: &Value, place: Place) -> Value {
         match value {
             Value::Object(map) => {
-                for (key, child) in map.iter_mut() {
-                    if key == "schema" && child.is_object() {
-                        *child = Value::Object(Map::new());
-                    } else if key != "example" && key != "examples" {
-                        blank_slots(child);
-                    }
-                }
+                // Media types, parameters and headers carry `schema` next to their examples;
+                // elsewhere `example` may be the name of a header or a property.
+                let has_schema = map.contains_key("schema");
+                Value::Object(
+                    map.iter()
+                        .map(|(key, child)| {
+                            let kept = match (place, key.as_str()) {
+                                (Place::ExampleMap, _) => copy(child, Place::Example),
+                                (Place::Example, "value") => Value::Null,
+                                (Place::Other, "schema") if child.is_object() => {
+                                    Value::Object(Map::new())
+                                }
+                                (Place::Other, "example") if has_schema => Value::Null,
+                                (Place::Other, "examples") if has_schema => {
+                                    copy(child, Place::ExampleMap)
+                                }
+                                _ => copy(child, Place::Other),
+                            };
+                            (key.clone(), kept)
+                        })
+                        .collect(),
+                )
             }
-            Value::Array(items) => items.iter_mut().for_each(blank_slots),
-            _ => {}
+            Value::Array(items) => {
+                Value::Array(items.iter().map(|item| copy(item, Place::Other)).collect())
+            }
+            other => other.clone(),
         }
     }
-    let mut copy = document.clone();
-    if let Some(Value::Object(schemas)) = copy.pointer_mut("/components/schemas") {
-        schemas
-            .values_mut()
-            .for_each(|schema| *schema = Value::Object(Map::new()));
+    let Value::Object(root) = document else {
+        return document.clone();
+    };
+    let mut skeleton = Map::new();
+    for (key, value) in root {
+        let kept = match (key.as_str(), value) {
+            ("components", Value::Object(components)) => {
+                let mut kept = Map::new();
+                for (kind, entries) in components {
+                    let entries = match (kind.as_str(), entries) {
+                        ("schemas", Value::Object(schemas)) => Value::Object(
+                            schemas
+                                .keys()
+                                .map(|name| (name.clone(), Value::Object(Map::new())))
+                                .collect(),
+                        ),
+                        ("examples", examples) => copy(examples, Place::ExampleMap),
+                        _ => copy(entries, Place::Other),
+                    };
+                    kept.insert(kind.clone(), entries);
+                }
+                Value::Object(kept)
+            }
+            ("paths" | "webhooks", value) => copy(value, Place::Other),
+            _ => value.clone(),
+        };
+        skeleton.insert(key.clone(), kept);
     }
-    for key in ["paths", "components", "webhooks"] {
-        if let Some(value) = copy.get_mut(key) {
-            blank_slots(value);
-        }
-    }
-    copy
+    Value::Object(skeleton)
 }
 
 /// Finds the exact place of a structural error that serde reports only as far as `#/paths` or

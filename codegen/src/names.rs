@@ -1,9 +1,7 @@
-//! Every Rust name the generator emits is decided here: sanitized, re-cased with heck, kept
-//! clear of keywords, and made unique deterministically.
+//! Every Rust name the generator emits is decided here: sanitized, re-cased, kept clear of
+//! keywords, and made unique deterministically.
 
 use std::collections::BTreeSet;
-
-use heck::{ToShoutySnakeCase, ToSnakeCase, ToUpperCamelCase};
 
 /// Keywords of Rust 2024 (strict and reserved), which need `r#` or a suffix as identifiers.
 const KEYWORDS: &[&str] = &[
@@ -22,17 +20,80 @@ pub fn is_keyword(word: &str) -> bool {
     KEYWORDS.contains(&word)
 }
 
-/// Replaces everything that cannot be part of an ASCII identifier with a word break, so heck
-/// sees `x-trace-id`, `foo.bar` and `a/b` as separate words.
-fn words(raw: &str) -> String {
-    raw.chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
-        .collect()
+/// The words of `raw`, the way heck splits them: anything but an ASCII letter or digit
+/// separates words, and so does a change of case (`fooBar` → `foo`, `Bar`; `HTTPServer` →
+/// `HTTP`, `Server`). Digits take the case of the letters before them. Names are built for
+/// every property of a spec, so this works on bytes and allocates only the list.
+fn split_words(raw: &str) -> Vec<&str> {
+    let mut words = Vec::new();
+    for run in raw.split(|c: char| !c.is_ascii_alphanumeric()) {
+        let bytes = run.as_bytes();
+        let mut start = 0;
+        // The case of the last letter of the word so far: `Some(true)` for uppercase.
+        let mut last_upper: Option<bool> = None;
+        for (i, &c) in bytes.iter().enumerate() {
+            let Some(&next) = bytes.get(i + 1) else {
+                words.push(&run[start..]);
+                break;
+            };
+            let upper = if c.is_ascii_lowercase() {
+                Some(false)
+            } else if c.is_ascii_uppercase() {
+                Some(true)
+            } else {
+                last_upper
+            };
+            if upper == Some(false) && next.is_ascii_uppercase() {
+                words.push(&run[start..=i]);
+                start = i + 1;
+                last_upper = None;
+            } else if last_upper == Some(true)
+                && c.is_ascii_uppercase()
+                && next.is_ascii_lowercase()
+            {
+                words.push(&run[start..i]);
+                start = i;
+                last_upper = None;
+            } else {
+                last_upper = upper;
+            }
+        }
+    }
+    words
+}
+
+/// `UpperCamelCase` of `raw`'s words.
+fn upper_camel(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    for word in split_words(raw) {
+        let mut chars = word.chars();
+        if let Some(first) = chars.next() {
+            out.push(first.to_ascii_uppercase());
+            out.extend(chars.map(|c| c.to_ascii_lowercase()));
+        }
+    }
+    out
+}
+
+/// `raw`'s words joined by `_`, each lowercased (`snake_case`) or uppercased.
+fn joined(raw: &str, upper: bool) -> String {
+    let mut out = String::with_capacity(raw.len() + 4);
+    for (index, word) in split_words(raw).into_iter().enumerate() {
+        if index > 0 {
+            out.push('_');
+        }
+        if upper {
+            out.extend(word.chars().map(|c| c.to_ascii_uppercase()));
+        } else {
+            out.extend(word.chars().map(|c| c.to_ascii_lowercase()));
+        }
+    }
+    out
 }
 
 /// A type or variant name: `UpperCamelCase`, never empty, never starting with a digit.
 pub fn type_name(raw: &str) -> String {
-    let mut name = words(raw).to_upper_camel_case();
+    let mut name = upper_camel(raw);
     if name.is_empty() {
         name = "Value".to_owned();
     }
@@ -48,7 +109,7 @@ pub fn type_name(raw: &str) -> String {
 /// A field, method or parameter name: `snake_case`, escaped when it is a keyword. The result is
 /// a valid identifier as written, `r#` included.
 pub fn field_name(raw: &str) -> String {
-    let mut name = words(raw).to_snake_case();
+    let mut name = joined(raw, false);
     if name.is_empty() {
         name = "value".to_owned();
     }
@@ -60,7 +121,7 @@ pub fn field_name(raw: &str) -> String {
 
 /// A constant name: `SHOUTY_SNAKE_CASE`.
 pub fn const_name(raw: &str) -> String {
-    let mut name = words(raw).to_shouty_snake_case();
+    let mut name = joined(raw, true);
     if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
         name.insert(0, '_');
     }
@@ -147,6 +208,57 @@ impl Namespace {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn words_are_split_and_cased_as_heck_does() {
+        use heck::{ToShoutySnakeCase, ToSnakeCase, ToUpperCamelCase};
+        // heck sees the same words once everything but ASCII letters and digits is a space.
+        let spaced = |raw: &str| -> String {
+            raw.chars()
+                .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
+                .collect()
+        };
+        let alphabet: Vec<char> = "aAbBzZ09 _-./XyéΣ".chars().collect();
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut inputs: Vec<String> = [
+            "fooBar",
+            "HTTPServer",
+            "x-trace-id",
+            "2fa",
+            "ABC",
+            "aB1cD",
+            "v1Beta2",
+            "",
+            "__",
+            "JSONValue",
+            "already_snake",
+            "XMLHttpRequest",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+        for _ in 0..20_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let len = (seed % 12) as usize;
+            let mut text = String::new();
+            let mut state = seed;
+            for _ in 0..len {
+                state = state
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1);
+                text.push(alphabet[(state >> 33) as usize % alphabet.len()]);
+            }
+            inputs.push(text);
+        }
+        for raw in &inputs {
+            let words = spaced(raw);
+            assert_eq!(upper_camel(raw), words.to_upper_camel_case(), "{raw:?}");
+            assert_eq!(joined(raw, false), words.to_snake_case(), "{raw:?}");
+            assert_eq!(joined(raw, true), words.to_shouty_snake_case(), "{raw:?}");
+        }
+    }
 
     #[test]
     fn type_names_are_valid_identifiers() {

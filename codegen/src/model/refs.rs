@@ -20,15 +20,48 @@ pub(crate) fn resolve<'a>(
     let Some(fragment) = reference.strip_prefix('#') else {
         return Err(RefError::External);
     };
-    let decoded = percent_decode(fragment);
-    root.pointer(&decoded)
+    let decoded = if fragment.contains('%') {
+        percent_decode(fragment)
+    } else {
+        fragment.to_owned()
+    };
+    at(root, &decoded)
         .map(|value| (value, format!("#{decoded}")))
         .ok_or(RefError::Dangling)
 }
 
 /// The value at a `#/...` pointer produced by this crate (already decoded).
+///
+/// The model looks schemas up by pointer many times per property, so this walks the tree
+/// without allocating: a segment is unescaped (`~1` → `/`, `~0` → `~`) only if it has a `~`.
 pub(crate) fn at<'a>(root: &'a Value, pointer: &str) -> Option<&'a Value> {
-    root.pointer(pointer.strip_prefix('#').unwrap_or(pointer))
+    let path = pointer.strip_prefix('#').unwrap_or(pointer);
+    if path.is_empty() {
+        return Some(root);
+    }
+    let mut current = root;
+    for segment in path.strip_prefix('/')?.split('/') {
+        current = match current {
+            Value::Object(map) if segment.contains('~') => {
+                map.get(&segment.replace("~1", "/").replace("~0", "~"))?
+            }
+            Value::Object(map) => map.get(segment)?,
+            Value::Array(items) => items.get(array_index(segment)?)?,
+            _ => return None,
+        };
+    }
+    Some(current)
+}
+
+/// An array index as JSON Pointer writes it: digits, no leading zero.
+fn array_index(segment: &str) -> Option<usize> {
+    if segment.is_empty()
+        || (segment.len() > 1 && segment.starts_with('0'))
+        || !segment.bytes().all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    segment.parse().ok()
 }
 
 /// Decodes `%XX` escapes; invalid escapes are kept as written.
@@ -75,5 +108,29 @@ mod tests {
         assert_eq!(resolve(&root, "other.yaml#/a"), Err(RefError::External));
         assert_eq!(percent_decode("100%"), "100%");
         assert_eq!(percent_decode("%zz%41"), "%zzA");
+    }
+
+    #[test]
+    fn at_agrees_with_json_pointer() {
+        let root = serde_json::json!({"a/b": {"c~d": [10, {"e": 1}]}, "": {"x": 2}});
+        for pointer in [
+            "",
+            "/a~1b",
+            "/a~1b/c~0d",
+            "/a~1b/c~0d/0",
+            "/a~1b/c~0d/1/e",
+            "/a~1b/c~0d/01",
+            "/a~1b/c~0d/2",
+            "/a~1b/c~0d/-",
+            "//x",
+            "/missing",
+            "/a~1b/c~0d/+1",
+        ] {
+            assert_eq!(
+                at(&root, &format!("#{pointer}")),
+                root.pointer(pointer),
+                "{pointer}"
+            );
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! Schemas → named types. Works on the raw JSON of the spec, so that every `$ref` (into
 //! components or anywhere else) resolves the same way and no keyword of a schema is lost.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde_json::{Map, Value};
 
@@ -23,7 +23,7 @@ pub(crate) struct TypeBuilder<'a> {
     /// order inline types are met.
     components: BTreeMap<String, String>,
     /// Schemas already converted, by pointer.
-    done: BTreeMap<String, TypeRef>,
+    done: HashMap<String, TypeRef>,
     defs: BTreeMap<String, TypeDef>,
     warnings: Vec<Diagnostic>,
     /// References being followed right now, for finding reference cycles.
@@ -52,7 +52,7 @@ impl<'a> TypeBuilder<'a> {
             raw,
             names,
             components,
-            done: BTreeMap::new(),
+            done: HashMap::new(),
             defs: BTreeMap::new(),
             warnings: Vec::new(),
             following: Vec::new(),
@@ -100,8 +100,8 @@ impl<'a> TypeBuilder<'a> {
         }
     }
 
-    /// Whether the schema at `pointer` (or its items) is `type: string, format: binary`.
-    fn is_binary(&self, pointer: &str) -> bool {
+    /// Whether `schema` (or its items) is `type: string, format: binary`.
+    fn is_binary(&self, schema: &'a Value) -> bool {
         let binary =
             |schema: &Value| schema.get("format").and_then(Value::as_str) == Some("binary");
         let resolved = |schema: &'a Value| match schema.get("$ref").and_then(Value::as_str) {
@@ -110,7 +110,7 @@ impl<'a> TypeBuilder<'a> {
                 .map(|(value, _)| value),
             None => Some(schema),
         };
-        let Some(schema) = refs::at(self.raw, pointer).and_then(resolved) else {
+        let Some(schema) = resolved(schema) else {
             return false;
         };
         binary(schema) || schema.get("items").and_then(resolved).is_some_and(binary)
@@ -132,7 +132,15 @@ impl<'a> TypeBuilder<'a> {
         if let Some(done) = self.done.get(pointer) {
             return done.clone();
         }
-        let Some(schema) = refs::at(self.raw, pointer) else {
+        self.schema_type_of(pointer, refs::at(self.raw, pointer), hint)
+    }
+
+    /// [`Self::schema_type`] for a schema already looked up (`None`: nothing at `pointer`).
+    fn schema_type_of(&mut self, pointer: &str, schema: Option<&'a Value>, hint: &str) -> TypeRef {
+        if let Some(done) = self.done.get(pointer) {
+            return done.clone();
+        }
+        let Some(schema) = schema else {
             self.warn(pointer, "no schema here; using any JSON value");
             return TypeRef::Json;
         };
@@ -340,7 +348,12 @@ impl<'a> TypeBuilder<'a> {
 
     /// Whether the schema at `pointer` (following references) allows `null`.
     pub(crate) fn is_nullable(&self, pointer: &str) -> bool {
-        let mut current = refs::at(self.raw, pointer);
+        self.allows_null(refs::at(self.raw, pointer))
+    }
+
+    /// Whether `schema` (following references) allows `null`.
+    fn allows_null(&self, schema: Option<&'a Value>) -> bool {
+        let mut current = schema;
         for _ in 0..32 {
             let Some(schema) = current else { return false };
             if schema::is_nullable(schema) {
@@ -406,20 +419,19 @@ impl<'a> TypeBuilder<'a> {
         for (wire, prop_pointer) in properties {
             let field_name = field_names.claim(&names::field_name(&wire));
             let hint = format!("{name}{}", names::type_name(&wire));
-            let hint = if self.is_array(&prop_pointer) {
+            let prop = refs::at(self.raw, &prop_pointer);
+            let hint = if Self::is_array(prop) {
                 format!("{name}{}", names::type_name(&names::singular(&wire)))
             } else {
                 hint
             };
-            let ty = self.schema_type(&prop_pointer, &hint);
-            let prop = refs::at(self.raw, &prop_pointer)
-                .cloned()
-                .unwrap_or(Value::Null);
-            let nullable = self.is_nullable(&prop_pointer) && ty != TypeRef::Json;
+            let ty = self.schema_type_of(&prop_pointer, prop, &hint);
+            let nullable = self.allows_null(prop) && ty != TypeRef::Json;
+            let prop = prop.unwrap_or(&Value::Null);
             let mut docs = if prop.get("$ref").is_some() {
                 Docs::default()
             } else {
-                docs_of(&prop)
+                docs_of(prop)
             };
             if prop.get("$ref").is_some() {
                 docs.description = prop
@@ -433,7 +445,7 @@ impl<'a> TypeBuilder<'a> {
                 ty,
                 required: required.contains(&wire),
                 nullable,
-                binary: self.is_binary(&prop_pointer),
+                binary: self.is_binary(prop),
                 docs,
             });
         }
@@ -444,8 +456,8 @@ impl<'a> TypeBuilder<'a> {
         StructDef { fields, extra }
     }
 
-    fn is_array(&self, pointer: &str) -> bool {
-        refs::at(self.raw, pointer)
+    fn is_array(schema: Option<&Value>) -> bool {
+        schema
             .and_then(Value::as_object)
             .is_some_and(|map| schema::type_of(map) == Some("array"))
     }
@@ -912,15 +924,12 @@ fn box_recursion(defs: &mut BTreeMap<String, TypeDef>) {
         })
         .collect();
     let alias_component = strongly_connected(&alias_edges);
+    let mut component_size = vec![0usize; names.len()];
+    for &c in &alias_component {
+        component_size[c] += 1;
+    }
     let alias_cyclic: Vec<bool> = (0..names.len())
-        .map(|i| {
-            alias_edges[i].contains(&i)
-                || alias_component
-                    .iter()
-                    .filter(|&&c| c == alias_component[i])
-                    .count()
-                    > 1
-        })
+        .map(|i| alias_edges[i].contains(&i) || component_size[alias_component[i]] > 1)
         .collect();
     let in_cycle = |from: usize, to: &str| {
         index.get(to).is_some_and(|&to| {
