@@ -57,16 +57,9 @@ pub enum Error {
     /// (duplicate operation names, for example).
     #[error("{}", list(.0))]
     Invalid(Vec<Diagnostic>),
-    /// The emitted code did not parse: a bug in the generator, reported with the file it hit.
-    #[error(
-        "internal error: emitted code for {file} does not parse ({message}); please report it with the spec"
-    )]
-    Emit {
-        /// The generated file.
-        file: String,
-        /// The parser's message.
-        message: String,
-    },
+    /// A bug in the generator (a worker thread panicked), reported so it can be fixed.
+    #[error("internal error: {0}; please report it with the spec")]
+    Internal(String),
     /// Reading or writing a file failed.
     #[error("{path}: {source}")]
     Io {

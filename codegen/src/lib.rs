@@ -55,12 +55,44 @@ pub struct Output {
     pub krate: GeneratedCrate,
     /// Constructs that were mapped to a fallback (each names its place in the spec).
     pub warnings: Vec<Diagnostic>,
+    /// Wall time of each stage of the run, in order.
+    pub timings: Vec<(&'static str, std::time::Duration)>,
 }
 
 /// Runs load → model → emit on the text of a spec. `source` names the spec in messages.
+///
+/// The typed check of the document ([`load::check`]) and the model ([`model::build_raw`])
+/// both read the parsed document and nothing else, so they run at the same time; the check's
+/// error, if any, is the one reported, as when the stages run one after the other.
 pub fn generate(source: &str, text: &str, settings: &Settings) -> Result<Output, Error> {
-    let spec = load::load(source, text)?;
-    let (api, warnings) = model::build(&spec, settings)?;
+    let mut timings = Vec::with_capacity(3);
+    let started = std::time::Instant::now();
+    let raw = load::read(source, text)?;
+    timings.push(("read", started.elapsed()));
+    let started = std::time::Instant::now();
+    let (document, built) = std::thread::scope(|scope| {
+        let checking = scope.spawn(|| load::check(source, text, &raw));
+        let built = model::build_raw(&raw);
+        let document = checking.join().unwrap_or_else(|_| {
+            Err(Error::Internal(
+                "the thread checking the document panicked".to_owned(),
+            ))
+        });
+        (document, built)
+    });
+    let document = document?;
+    let (mut api, warnings) = built?;
+    model::describe(&mut api, &document, settings);
+    timings.push(("check and model", started.elapsed()));
+    let started = std::time::Instant::now();
     let krate = emit::emit(&api, settings)?;
-    Ok(Output { krate, warnings })
+    timings.push(("emit", started.elapsed()));
+    // The document and the model are big on big specs and the caller wants only the files;
+    // freeing them on another thread keeps that out of the caller's time.
+    std::thread::spawn(move || drop((raw, document, api)));
+    Ok(Output {
+        krate,
+        warnings,
+        timings,
+    })
 }

@@ -8,6 +8,30 @@ use serde_json::{Map, Value};
 
 use crate::diagnostics::Error;
 
+/// `get` for schema keywords. Schema objects hold a handful of keys, and a scan over those
+/// costs less than hashing the key (serde_json's maps hash with SipHash); the model asks
+/// for keywords of every schema many times over.
+pub(crate) trait Keyword {
+    /// The value of `key`, if present.
+    fn keyword(&self, key: &str) -> Option<&Value>;
+}
+
+impl Keyword for Map<String, Value> {
+    fn keyword(&self, key: &str) -> Option<&Value> {
+        if self.len() <= 8 {
+            self.iter().find_map(|(k, v)| (k == key).then_some(v))
+        } else {
+            self.get(key)
+        }
+    }
+}
+
+impl Keyword for Value {
+    fn keyword(&self, key: &str) -> Option<&Value> {
+        self.as_object().and_then(|map| map.keyword(key))
+    }
+}
+
 /// A loaded spec: the typed document, and the raw (normalized) tree that `$ref`s point into.
 #[derive(Debug, Clone)]
 pub struct Spec {
@@ -19,6 +43,14 @@ pub struct Spec {
 
 /// Parses `text` (YAML or JSON) into an OpenAPI 3.x document. `source` names it in errors.
 pub fn load(source: &str, text: &str) -> Result<Spec, Error> {
+    let raw = read(source, text)?;
+    let document = check(source, text, &raw)?;
+    Ok(Spec { document, raw })
+}
+
+/// The first half of [`load`]: parses `text`, checks that it is OpenAPI 3.x, and rewrites
+/// 3.1 idioms into the 3.0 form the model reads.
+pub fn read(source: &str, text: &str) -> Result<Value, Error> {
     let not_openapi =
         |pointer: Option<String>, line: Option<usize>, message: String| Error::NotOpenApi {
             source_name: source.to_owned(),
@@ -66,27 +98,29 @@ pub fn load(source: &str, text: &str) -> Result<Spec, Error> {
         }
     }
     normalize_document(&mut value);
-    // Schemas are read from the raw tree by the model, which turns what it cannot map into
-    // warnings; the typed document checks everything around them.
-    let skeleton = without_schemas(&value);
+    Ok(value)
+}
+
+/// The second half of [`load`]: checks the structure of everything around the schemas (the
+/// model reads schemas from the raw tree and turns what it cannot map into warnings) and
+/// returns the typed document. `raw` comes from [`read`] on the same `text`.
+pub fn check(source: &str, text: &str, raw: &Value) -> Result<OpenAPI, Error> {
+    let skeleton = without_schemas(raw);
     // Tracking the path costs a third of the check; it is only needed to report an error.
     if let Ok(document) = <OpenAPI as serde::Deserialize>::deserialize(&skeleton) {
-        return Ok(Spec {
-            document,
-            raw: value,
-        });
+        return Ok(document);
     }
-    let document: OpenAPI = serde_path_to_error::deserialize(&skeleton).map_err(|error| {
+    serde_path_to_error::deserialize(&skeleton).map_err(|error| {
         let (pointer, message) = match locate(&skeleton, &pointer_of(error.path())) {
             Some(found) => found,
             None => (pointer_of(error.path()), error.into_inner().to_string()),
         };
-        let line = line_of_pointer(text, &pointer);
-        not_openapi(Some(pointer), line, message)
-    })?;
-    Ok(Spec {
-        document,
-        raw: value,
+        Error::NotOpenApi {
+            source_name: source.to_owned(),
+            line: line_of_pointer(text, &pointer),
+            pointer: Some(pointer),
+            message,
+        }
     })
 }
 
@@ -418,6 +452,33 @@ fn normalize_schema(schema: &mut Value) {
     let Value::Object(map) = schema else {
         return;
     };
+    // One scan over the (few) keys decides whether anything needs rewriting; most schemas of
+    // a 3.0 document need nothing.
+    let needs_rewrite = map.iter().any(|(key, value)| match key.as_str() {
+        "type" => value.is_array(),
+        "const" | "examples" | "exclusiveMinimum" | "exclusiveMaximum" | "oneOf" | "anyOf" => true,
+        "$ref" => map.len() > 1,
+        _ => false,
+    });
+    if needs_rewrite {
+        rewrite_schema(map);
+    }
+    for (key, child) in map.iter_mut() {
+        match (key.as_str(), child) {
+            ("items" | "additionalProperties" | "not", child) => normalize_schema(child),
+            ("properties", Value::Object(properties)) => {
+                properties.values_mut().for_each(normalize_schema);
+            }
+            ("allOf" | "oneOf" | "anyOf", Value::Array(children)) => {
+                children.iter_mut().for_each(normalize_schema);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The rewrites of [`normalize_schema`] for one schema object, not its children.
+fn rewrite_schema(map: &mut Map<String, Value>) {
     normalize_type_array(map);
     if let Some(value) = map.remove("const") {
         map.entry("enum")
@@ -454,19 +515,6 @@ fn normalize_schema(schema: &mut Value) {
             let mut target = Map::new();
             target.insert("$ref".into(), reference);
             map.insert("allOf".into(), Value::Array(vec![Value::Object(target)]));
-        }
-    }
-    for key in ["items", "additionalProperties", "not"] {
-        if let Some(child) = map.get_mut(key) {
-            normalize_schema(child);
-        }
-    }
-    if let Some(Value::Object(properties)) = map.get_mut("properties") {
-        properties.values_mut().for_each(normalize_schema);
-    }
-    for key in ["allOf", "oneOf", "anyOf"] {
-        if let Some(Value::Array(children)) = map.get_mut(key) {
-            children.iter_mut().for_each(normalize_schema);
         }
     }
 }

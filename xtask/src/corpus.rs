@@ -190,7 +190,7 @@ fn generate(spec: &Spec, crates_dir: &Path) -> (Generation, Duration) {
             },
             Err(error) => Generation::Failed(error.to_string()),
         },
-        Ok(Err(error @ (codegen::Error::Emit { .. } | codegen::Error::Io { .. }))) => {
+        Ok(Err(error @ (codegen::Error::Internal(_) | codegen::Error::Io { .. }))) => {
             Generation::Failed(error.to_string())
         }
         Ok(Err(error)) => Generation::Rejected(error.to_string()),

@@ -1,5 +1,7 @@
 //! Spec descriptions → doc comments that rustdoc renders without warnings.
 
+use std::borrow::Cow;
+
 use super::layout::Code;
 use crate::model::Docs;
 
@@ -89,7 +91,12 @@ fn code(value: &serde_json::Value) -> String {
 pub(crate) fn sanitize(text: &str) -> String {
     let mut out = Vec::new();
     let mut in_fence = false;
-    for line in text.replace("\r\n", "\n").replace('\r', "\n").lines() {
+    let text = if text.contains('\r') {
+        Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n"))
+    } else {
+        Cow::Borrowed(text)
+    };
+    for line in text.lines() {
         let trimmed = line.trim_start();
         if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
             let fence = &trimmed[..3];
@@ -114,6 +121,14 @@ pub(crate) fn sanitize(text: &str) -> String {
 }
 
 fn escape_line(line: &str) -> String {
+    // Most lines have nothing to escape; they need no scan by character.
+    if !line
+        .bytes()
+        .any(|b| matches!(b, b'`' | b'[' | b']' | b'<' | b'\\'))
+        && !line.contains("http")
+    {
+        return line.to_owned();
+    }
     let chars: Vec<char> = line.chars().collect();
     let mut out = String::with_capacity(line.len() + 8);
     let mut in_code = false;

@@ -112,9 +112,8 @@ fn types_text_in_chunks(api: &Api, chunk_len: usize) -> Result<String, Error> {
         handles
             .into_iter()
             .map(|handle| {
-                handle.join().map_err(|_| Error::Emit {
-                    file: "src/types.rs".to_owned(),
-                    message: "a thread writing types panicked".to_owned(),
+                handle.join().map_err(|_| {
+                    Error::Internal("a thread writing src/types.rs panicked".to_owned())
                 })
             })
             .collect()

@@ -9,6 +9,20 @@ use crate::model::{
 };
 use crate::names::{self, Namespace};
 
+/// The std and serde names the generated code spells short unless a generated type has the
+/// same name.
+const SHADOWABLE: &[&str] = &[
+    "String",
+    "Into",
+    "Option",
+    "Vec",
+    "BTreeMap",
+    "Box",
+    "Default",
+    "Serialize",
+    "Deserialize",
+];
+
 /// How std and serde items are spelled: short where no generated type shadows them.
 #[derive(Debug, Clone)]
 pub(crate) struct Paths {
@@ -21,7 +35,12 @@ impl Paths {
     /// Paths for a file in which the names of `api`'s types are in scope (`types.rs`).
     pub(crate) fn in_types(api: &Api) -> Self {
         Paths {
-            shadowed: api.types.iter().map(|def| def.name.clone()).collect(),
+            shadowed: api
+                .types
+                .iter()
+                .filter(|def| SHADOWABLE.contains(&def.name.as_str()))
+                .map(|def| def.name.clone())
+                .collect(),
             types_prefix: "",
         }
     }
@@ -67,7 +86,8 @@ impl Paths {
         self.item("Option", "::std::option::Option")
     }
 
-    /// Whether `name` is defined in the generated types (and so hides a std or serde name).
+    /// Whether `name` (one of [`SHADOWABLE`], or a name of the client module) is defined in the
+    /// generated types and so hides the std or serde item.
     pub(crate) fn is_shadowed(&self, name: &str) -> bool {
         self.shadowed.contains(name)
     }

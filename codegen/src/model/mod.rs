@@ -352,16 +352,41 @@ pub struct Stream {
 
 /// Builds the model of a loaded spec, and the warnings for constructs that fell back.
 pub fn build(spec: &Spec, settings: &Settings) -> Result<(Api, Vec<Diagnostic>), Error> {
-    let mut builder = types::TypeBuilder::new(&spec.raw);
+    let (mut api, warnings) = build_raw(&spec.raw)?;
+    describe(&mut api, &spec.document, settings);
+    Ok((api, warnings))
+}
+
+/// The part of [`build`] that needs only the raw document: types, operations, auth. The
+/// rest ([`describe`]) comes from the typed document, so the two can be made at once.
+pub fn build_raw(raw: &Value) -> Result<(Api, Vec<Diagnostic>), Error> {
+    let mut builder = types::TypeBuilder::new(raw);
     builder.build_components();
     let operations = build_operations(&mut builder)?;
     let error_body = operations::common_error_body(&mut builder);
     let (types, mut warnings) = builder.finish();
-    let auth = operations::auth(&spec.raw, &mut warnings);
+    let auth = operations::auth(raw, &mut warnings);
     warnings.sort();
     warnings.dedup();
-    let info = &spec.document.info;
-    let env_prefix = info
+    let api = Api {
+        title: String::new(),
+        version: String::new(),
+        description: None,
+        base_url: None,
+        env_prefix: String::new(),
+        auth,
+        types,
+        operations,
+        error_body,
+    };
+    Ok((api, warnings))
+}
+
+/// Fills in what `info` and `servers` say: title, version, description, base URL, and the
+/// prefix of the environment variables (`x-env-prefix`, else the crate name).
+pub fn describe(api: &mut Api, document: &openapiv3::OpenAPI, settings: &Settings) {
+    let info = &document.info;
+    api.env_prefix = info
         .extensions
         .get("x-env-prefix")
         .and_then(Value::as_str)
@@ -369,18 +394,10 @@ pub fn build(spec: &Spec, settings: &Settings) -> Result<(Api, Vec<Diagnostic>),
             || crate::names::const_name(&settings.crate_name),
             crate::names::const_name,
         );
-    let api = Api {
-        title: info.title.clone(),
-        version: info.version.clone(),
-        description: info.description.clone(),
-        base_url: spec.document.servers.first().map(server_url),
-        env_prefix,
-        auth,
-        types,
-        operations,
-        error_body,
-    };
-    Ok((api, warnings))
+    api.title = info.title.clone();
+    api.version = info.version.clone();
+    api.description = info.description.clone();
+    api.base_url = document.servers.first().map(server_url);
 }
 
 /// The server URL with its variables set to their defaults.

@@ -3,6 +3,8 @@
 
 use serde_json::Value;
 
+use crate::load::Keyword;
+
 /// Why a reference cannot be followed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum RefError {
@@ -45,7 +47,7 @@ pub(crate) fn at<'a>(root: &'a Value, pointer: &str) -> Option<&'a Value> {
             Value::Object(map) if segment.contains('~') => {
                 map.get(&segment.replace("~1", "/").replace("~0", "~"))?
             }
-            Value::Object(map) => map.get(segment)?,
+            Value::Object(map) => map.keyword(segment)?,
             Value::Array(items) => items.get(array_index(segment)?)?,
             _ => return None,
         };

@@ -2,6 +2,8 @@
 
 use serde_json::{Map, Value};
 
+pub(crate) use crate::load::Keyword;
+
 /// Whether a schema becomes a named type of its own or a plain type expression.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Shape {
@@ -19,7 +21,11 @@ pub(crate) fn classify(schema: &Value) -> Shape {
     };
     let has_properties = has_properties(map);
     let has_object_keywords = has_object_keywords(map);
-    let count = |key: &str| map.get(key).and_then(Value::as_array).map_or(0, Vec::len);
+    let count = |key: &str| {
+        map.keyword(key)
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len)
+    };
     if count("allOf") > 0 {
         return if count("allOf") == 1 && !has_object_keywords {
             Shape::Inline
@@ -36,10 +42,10 @@ pub(crate) fn classify(schema: &Value) -> Shape {
             };
         }
     }
-    if map.contains_key("not") {
+    if map.keyword("not").is_some() {
         return Shape::Inline;
     }
-    if let Some(values) = map.get("enum").and_then(Value::as_array) {
+    if let Some(values) = map.keyword("enum").and_then(Value::as_array) {
         let listed: Vec<&Value> = values.iter().filter(|v| !v.is_null()).collect();
         let strings = listed.iter().all(|v| v.is_string());
         let integers = listed.iter().all(|v| v.is_i64()) && type_of(map) != Some("number");
@@ -57,7 +63,7 @@ pub(crate) fn classify(schema: &Value) -> Shape {
 
 /// Whether a schema names at least one property.
 pub(crate) fn has_properties(map: &Map<String, Value>) -> bool {
-    map.get("properties")
+    map.keyword("properties")
         .and_then(Value::as_object)
         .is_some_and(|p| !p.is_empty())
 }
@@ -66,22 +72,27 @@ pub(crate) fn has_properties(map: &Map<String, Value>) -> bool {
 pub(crate) fn has_object_keywords(map: &Map<String, Value>) -> bool {
     has_properties(map)
         || map
-            .get("additionalProperties")
+            .keyword("additionalProperties")
             .is_some_and(Value::is_object)
 }
 
 /// The `type` keyword (after 3.1 normalization it is a single string).
 pub(crate) fn type_of(map: &Map<String, Value>) -> Option<&str> {
-    map.get("type").and_then(Value::as_str)
+    map.keyword("type").and_then(Value::as_str)
 }
 
 /// Whether the schema itself allows `null`: `nullable`, `x-nullable`, or `null` in its `enum`.
 pub(crate) fn is_nullable(schema: &Value) -> bool {
-    let flag = |key: &str| schema.get(key).and_then(Value::as_bool).unwrap_or(false);
+    let flag = |key: &str| {
+        schema
+            .keyword(key)
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
+    };
     flag("nullable")
         || flag("x-nullable")
         || schema
-            .get("enum")
+            .keyword("enum")
             .and_then(Value::as_array)
             .is_some_and(|values| values.iter().any(Value::is_null))
 }
@@ -90,11 +101,11 @@ pub(crate) fn is_nullable(schema: &Value) -> bool {
 pub(crate) fn constraints(map: &Map<String, Value>) -> Vec<String> {
     let mut out = Vec::new();
     let number = |key: &str| {
-        map.get(key)
+        map.keyword(key)
             .filter(|v| v.is_number())
             .map(ToString::to_string)
     };
-    let flag = |key: &str| map.get(key).and_then(Value::as_bool).unwrap_or(false);
+    let flag = |key: &str| map.keyword(key).and_then(Value::as_bool).unwrap_or(false);
     let lower = number("minimum").map(|n| {
         if flag("exclusiveMinimum") {
             format!("{n} < x")
@@ -135,13 +146,13 @@ pub(crate) fn constraints(map: &Map<String, Value>) -> Vec<String> {
     if flag("uniqueItems") {
         out.push("Items are unique".to_owned());
     }
-    if let Some(pattern) = map.get("pattern").and_then(Value::as_str) {
+    if let Some(pattern) = map.keyword("pattern").and_then(Value::as_str) {
         out.push(format!("Pattern: `{}`", pattern.replace('`', "'")));
     }
     // Formats the Rust type already says (`int64` → `i64`) are left out.
     let implied = ["int32", "int64", "uint32", "uint64", "float", "double"];
     if let Some(format) = map
-        .get("format")
+        .keyword("format")
         .and_then(Value::as_str)
         .filter(|format| !implied.contains(format))
     {

@@ -2,11 +2,12 @@
 //! components or anywhere else) resolves the same way and no keyword of a schema is lost.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use serde_json::{Map, Value};
 
 use super::refs::{self, RefError};
-use super::schema::{self, Shape};
+use super::schema::{self, Keyword, Shape};
 use super::{
     Docs, EnumDef, EnumRepr, EnumVariant, ExtraFields, Field, IntegerType, StructDef, TypeDef,
     TypeKind, TypeRef, UnionDef, UnionVariant,
@@ -23,11 +24,32 @@ pub(crate) struct TypeBuilder<'a> {
     /// order inline types are met.
     components: BTreeMap<String, String>,
     /// Schemas already converted, by pointer.
-    done: HashMap<String, TypeRef>,
+    done: HashMap<String, TypeRef, BuildHasherDefault<PointerHasher>>,
     defs: BTreeMap<String, TypeDef>,
     warnings: Vec<Diagnostic>,
     /// References being followed right now, for finding reference cycles.
     following: Vec<String>,
+}
+
+/// A fast hash for the pointers the builder memoizes (long strings with long shared
+/// prefixes, where SipHash dominated the lookups). The keys come from the spec, but a run is
+/// one process on one document, so hash flooding has nothing to gain.
+#[derive(Default)]
+struct PointerHasher(u64);
+
+impl Hasher for PointerHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word))
+                .wrapping_mul(0x517c_c1b7_2722_0a95);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 impl<'a> TypeBuilder<'a> {
@@ -52,7 +74,7 @@ impl<'a> TypeBuilder<'a> {
             raw,
             names,
             components,
-            done: HashMap::new(),
+            done: HashMap::default(),
             defs: BTreeMap::new(),
             warnings: Vec::new(),
             following: Vec::new(),
@@ -103,8 +125,8 @@ impl<'a> TypeBuilder<'a> {
     /// Whether `schema` (or its items) is `type: string, format: binary`.
     fn is_binary(&self, schema: &'a Value) -> bool {
         let binary =
-            |schema: &Value| schema.get("format").and_then(Value::as_str) == Some("binary");
-        let resolved = |schema: &'a Value| match schema.get("$ref").and_then(Value::as_str) {
+            |schema: &Value| schema.keyword("format").and_then(Value::as_str) == Some("binary");
+        let resolved = |schema: &'a Value| match schema.keyword("$ref").and_then(Value::as_str) {
             Some(reference) => refs::resolve(self.raw, reference)
                 .ok()
                 .map(|(value, _)| value),
@@ -113,7 +135,11 @@ impl<'a> TypeBuilder<'a> {
         let Some(schema) = resolved(schema) else {
             return false;
         };
-        binary(schema) || schema.get("items").and_then(resolved).is_some_and(binary)
+        binary(schema)
+            || schema
+                .keyword("items")
+                .and_then(resolved)
+                .is_some_and(binary)
     }
 
     /// Adds a type made elsewhere (a parameters struct).
@@ -129,10 +155,10 @@ impl<'a> TypeBuilder<'a> {
 
     /// The type of the schema at `pointer`; inline types get a name from `hint`.
     pub(crate) fn schema_type(&mut self, pointer: &str, hint: &str) -> TypeRef {
-        if let Some(done) = self.done.get(pointer) {
-            return done.clone();
+        match self.done.get(pointer) {
+            Some(done) => done.clone(),
+            None => self.schema_type_of(pointer, refs::at(self.raw, pointer), hint),
         }
-        self.schema_type_of(pointer, refs::at(self.raw, pointer), hint)
     }
 
     /// [`Self::schema_type`] for a schema already looked up (`None`: nothing at `pointer`).
@@ -144,7 +170,7 @@ impl<'a> TypeBuilder<'a> {
             self.warn(pointer, "no schema here; using any JSON value");
             return TypeRef::Json;
         };
-        let reference = schema.get("$ref").and_then(Value::as_str);
+        let reference = schema.keyword("$ref").and_then(Value::as_str);
         if let Some(key) = component_key(pointer) {
             let name = self
                 .components
@@ -291,7 +317,7 @@ impl<'a> TypeBuilder<'a> {
             );
             return Err(TypeRef::Json);
         }
-        if let Some(values) = map.get("enum").and_then(Value::as_array) {
+        if let Some(values) = map.keyword("enum").and_then(Value::as_array) {
             return self.enumeration(pointer, map, values);
         }
         match schema::type_of(map) {
@@ -359,7 +385,7 @@ impl<'a> TypeBuilder<'a> {
             if schema::is_nullable(schema) {
                 return true;
             }
-            match schema.get("$ref").and_then(Value::as_str) {
+            match schema.keyword("$ref").and_then(Value::as_str) {
                 Some(reference) => {
                     current = refs::resolve(self.raw, reference)
                         .ok()
@@ -372,7 +398,7 @@ impl<'a> TypeBuilder<'a> {
     }
 
     fn map_type(&mut self, pointer: &str, map: &Map<String, Value>, name: &str) -> TypeRef {
-        match map.get("additionalProperties") {
+        match map.keyword("additionalProperties") {
             Some(Value::Object(values)) if !values.is_empty() => {
                 let value = self.nullable_aware(
                     &format!("{pointer}/additionalProperties"),
@@ -389,10 +415,10 @@ impl<'a> TypeBuilder<'a> {
         let mut properties: Vec<(String, String)> = Vec::new();
         let mut extra = Some(TypeRef::Json);
         for (part_pointer, part) in parts {
-            if let Some(list) = part.get("required").and_then(Value::as_array) {
+            if let Some(list) = part.keyword("required").and_then(Value::as_array) {
                 required.extend(list.iter().filter_map(Value::as_str).map(str::to_owned));
             }
-            if let Some(props) = part.get("properties").and_then(Value::as_object) {
+            if let Some(props) = part.keyword("properties").and_then(Value::as_object) {
                 for wire in props.keys() {
                     let prop_pointer =
                         format!("{part_pointer}/properties/{}", escape_pointer(wire));
@@ -403,7 +429,7 @@ impl<'a> TypeBuilder<'a> {
                     }
                 }
             }
-            match part.get("additionalProperties") {
+            match part.keyword("additionalProperties") {
                 Some(Value::Bool(false)) => extra = None,
                 Some(Value::Object(values)) if !values.is_empty() => {
                     let hint = format!("{name}Value");
@@ -428,14 +454,14 @@ impl<'a> TypeBuilder<'a> {
             let ty = self.schema_type_of(&prop_pointer, prop, &hint);
             let nullable = self.allows_null(prop) && ty != TypeRef::Json;
             let prop = prop.unwrap_or(&Value::Null);
-            let mut docs = if prop.get("$ref").is_some() {
+            let mut docs = if prop.keyword("$ref").is_some() {
                 Docs::default()
             } else {
                 docs_of(prop)
             };
-            if prop.get("$ref").is_some() {
+            if prop.keyword("$ref").is_some() {
                 docs.description = prop
-                    .get("description")
+                    .keyword("description")
                     .and_then(Value::as_str)
                     .map(str::to_owned);
             }
@@ -507,14 +533,14 @@ impl<'a> TypeBuilder<'a> {
             return;
         };
         stack.push(pointer.to_owned());
-        if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
+        if let Some(reference) = schema.keyword("$ref").and_then(Value::as_str) {
             match refs::resolve(self.raw, reference) {
                 Ok((_, target)) => self.collect_all_of(&target, parts, seen, stack),
                 Err(_) => self.warn(pointer, format!("`$ref: {reference}` in `allOf` cannot be followed; its properties are left out")),
             }
         } else if let Some(map) = schema.as_object() {
             let count = map
-                .get("allOf")
+                .keyword("allOf")
                 .and_then(Value::as_array)
                 .map_or(0, Vec::len);
             for index in 0..count {
@@ -560,13 +586,13 @@ impl<'a> TypeBuilder<'a> {
         for (variant_pointer, ty) in &types {
             // An inline alternative's `title` names its variant (`Text`, `Parts`); otherwise the
             // name comes from its type.
-            let inline =
-                refs::at(self.raw, variant_pointer).filter(|schema| schema.get("$ref").is_none());
+            let inline = refs::at(self.raw, variant_pointer)
+                .filter(|schema| schema.keyword("$ref").is_none());
             let title = inline
-                .and_then(|schema| schema.get("title"))
+                .and_then(|schema| schema.keyword("title"))
                 .and_then(Value::as_str);
             let description = inline
-                .and_then(|schema| schema.get("description"))
+                .and_then(|schema| schema.keyword("description"))
                 .and_then(Value::as_str)
                 .map(|text| text.trim().to_owned());
             let wanted = match title {
@@ -584,8 +610,8 @@ impl<'a> TypeBuilder<'a> {
             });
         }
         let tag = match map
-            .get("discriminator")
-            .and_then(|d| d.get("propertyName"))
+            .keyword("discriminator")
+            .and_then(|d| d.keyword("propertyName"))
             .and_then(Value::as_str)
         {
             Some(property) => {
@@ -610,14 +636,14 @@ impl<'a> TypeBuilder<'a> {
         let Some(schema) = refs::at(self.raw, pointer) else {
             return format!("{name}Variant{index}");
         };
-        if let Some(title) = schema.get("title").and_then(Value::as_str) {
+        if let Some(title) = schema.keyword("title").and_then(Value::as_str) {
             return format!("{name}{}", names::type_name(title));
         }
         // An inline alternative with a constant property (`type: [text]`) is named after it.
-        if let Some(props) = schema.get("properties").and_then(Value::as_object) {
+        if let Some(props) = schema.keyword("properties").and_then(Value::as_object) {
             for prop in props.values() {
                 if let Some([Value::String(value)]) = prop
-                    .get("enum")
+                    .keyword("enum")
                     .and_then(Value::as_array)
                     .map(Vec::as_slice)
                 {
@@ -636,15 +662,15 @@ impl<'a> TypeBuilder<'a> {
         variants: &mut [UnionVariant],
     ) {
         let mapping = map
-            .get("discriminator")
-            .and_then(|d| d.get("mapping"))
+            .keyword("discriminator")
+            .and_then(|d| d.keyword("mapping"))
             .and_then(Value::as_object);
         for (variant_pointer, ty) in types {
             let Some(variant) = variants.iter_mut().find(|variant| &variant.ty == ty) else {
                 continue;
             };
             let reference = refs::at(self.raw, variant_pointer)
-                .and_then(|s| s.get("$ref"))
+                .and_then(|s| s.keyword("$ref"))
                 .and_then(Value::as_str);
             let mut values: Vec<String> = Vec::new();
             if let (Some(mapping), Some(reference)) = (mapping, reference) {
@@ -755,8 +781,8 @@ impl<'a> TypeBuilder<'a> {
             return Err(TypeRef::Json);
         }
         let custom_names = map
-            .get("x-enum-varnames")
-            .or_else(|| map.get("x-enumNames"))
+            .keyword("x-enum-varnames")
+            .or_else(|| map.keyword("x-enumNames"))
             .and_then(Value::as_array)
             .filter(|names| names.len() == listed.len());
         let mut variant_names = Namespace::new();
@@ -807,7 +833,7 @@ fn non_empty_array<'m>(map: &'m Map<String, Value>, key: &str) -> Option<&'m Vec
 }
 
 fn integer_type(map: &Map<String, Value>) -> IntegerType {
-    match map.get("format").and_then(Value::as_str) {
+    match map.keyword("format").and_then(Value::as_str) {
         Some("int32") => IntegerType::I32,
         Some("uint32") => IntegerType::U32,
         Some("uint64") => IntegerType::U64,
@@ -840,7 +866,7 @@ fn variant_name(ty: &TypeRef, union_name: &str) -> String {
 pub(crate) fn docs_of(schema: &Value) -> Docs {
     let text = |key: &str| {
         schema
-            .get(key)
+            .keyword(key)
             .and_then(Value::as_str)
             .map(str::trim)
             .filter(|t| !t.is_empty())
@@ -856,11 +882,11 @@ pub(crate) fn docs_of(schema: &Value) -> Docs {
     Docs {
         description,
         deprecated: schema
-            .get("deprecated")
+            .keyword("deprecated")
             .and_then(Value::as_bool)
             .unwrap_or(false),
-        example: schema.get("example").cloned(),
-        default: schema.get("default").cloned(),
+        example: schema.keyword("example").cloned(),
+        default: schema.keyword("default").cloned(),
         constraints: schema
             .as_object()
             .map(schema::constraints)
