@@ -9,10 +9,13 @@
 //! cargo bench -p tests --bench codegen -- azure                                   # one spec
 //! ```
 //!
+//! It runs with mimalloc, the allocator of `cargo xtask`.
+//!
 //! Specs: `spec/deepshi.yaml`, and the largest spec of the real-world corpus,
 //! `../shared/specs/real-world/azure.com_apimanagement-apimapis.json` (532 KB; another directory
 //! with `REAL_WORLD_SPECS=DIR`). When that directory is absent the real-world spec is skipped
-//! with a message.
+//! with a message. `EXTRA_SPECS=PATH[:PATH...]` adds more (GitHub's 13 MB `api.github.com.json`
+//! from `npm pack @octokit/openapi` was the big one measured).
 //!
 //! Groups: `generate/<spec>` (load → model → emit), then `load/<spec>` (text → `Spec`),
 //! `model/<spec>` (`Spec` → `Api`) and `emit/<spec>` (`Api` → formatted files). Each stage gets
@@ -24,6 +27,10 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+
+/// The allocator `cargo xtask codegen` runs with, so these numbers are the tool's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const LARGEST_REAL_WORLD_SPEC: &str = "azure.com_apimanagement-apimapis.json";
 
@@ -59,6 +66,20 @@ fn inputs() -> Vec<Input> {
             "skipping the real-world spec: cannot read {} ({error}); set REAL_WORLD_SPECS=DIR",
             azure.display()
         ),
+    }
+    // More specs, by path: `EXTRA_SPECS=/tmp/github.json cargo bench -p tests --bench codegen`.
+    for path in std::env::split_paths(&std::env::var_os("EXTRA_SPECS").unwrap_or_default()) {
+        let text = std::fs::read_to_string(&path)
+            .unwrap_or_else(|error| panic!("cannot read {}: {error}", path.display()));
+        let name = path.file_stem().map_or_else(
+            || "extra".to_owned(),
+            |stem| stem.to_string_lossy().into_owned(),
+        );
+        inputs.push(Input {
+            name: Box::leak(name.into_boxed_str()),
+            path,
+            text,
+        });
     }
     inputs
 }

@@ -97,6 +97,9 @@ pub(crate) fn client_rs(api: &Api, settings: &Settings) -> String {
         crate_items.push("types");
     }
     let mut code = Code::new();
+    // A deprecated parameter is still sent when the caller sets it.
+    code.line("#![allow(deprecated)]");
+    code.blank();
     code.line_of(&[
         "use crate::runtime::transport::{",
         &transport_items.join(", "),

@@ -195,7 +195,11 @@ impl Code {
             } else {
                 0
             };
-            self.push_ty(&param.ty, self.indent + param.prefix.len() - slack, 1);
+            self.push_ty(
+                &param.ty,
+                (self.indent + param.prefix.len()).saturating_sub(slack),
+                1,
+            );
             self.out.push_str(",\n");
         }
         self.indent -= INDENT;

@@ -48,7 +48,9 @@ impl Paths {
     /// Paths for a file that reaches types through `types::` (`client.rs`).
     pub(crate) fn outside_types() -> Self {
         Paths {
+            // `client.rs` imports no collections: a map is spelled in full.
             shadowed: [
+                "BTreeMap",
                 "Client",
                 "ClientBuilder",
                 "Error",
