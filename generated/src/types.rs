@@ -1615,7 +1615,7 @@ impl ModelList {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NamedToolChoice {
     /// The tool type, always function.
-    pub r#type: NamedToolChoiceType,
+    pub r#type: ToolCallType,
     pub function: NamedToolChoiceFunction,
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
@@ -1626,7 +1626,7 @@ impl NamedToolChoice {
     /// A value with the required fields set and every optional field unset.
     pub fn new(function: impl Into<NamedToolChoiceFunction>) -> Self {
         Self {
-            r#type: NamedToolChoiceType::Function,
+            r#type: ToolCallType::Function,
             function: function.into(),
             additional_properties: ::std::default::Default::default(),
         }
@@ -1650,67 +1650,6 @@ impl NamedToolChoiceFunction {
             name: name.into(),
             additional_properties: ::std::default::Default::default(),
         }
-    }
-}
-
-/// The tool type, always function.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-pub enum NamedToolChoiceType {
-    /// `function`
-    #[default]
-    Function,
-    /// A value this version of the crate does not know; kept as it was sent.
-    Unknown(String),
-}
-
-impl NamedToolChoiceType {
-    /// The value as it is written in JSON.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Function => "function",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for NamedToolChoiceType {
-    fn from(value: &str) -> Self {
-        match value {
-            "function" => Self::Function,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl ::std::convert::From<::std::string::String> for NamedToolChoiceType {
-    fn from(value: ::std::string::String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
-    }
-}
-
-impl ::std::fmt::Display for NamedToolChoiceType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for NamedToolChoiceType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for NamedToolChoiceType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::deserialize_enum_str(deserializer, |value| Self::from(value))
     }
 }
 
@@ -2118,7 +2057,7 @@ impl StreamOptions {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Tool {
     /// The tool type, always function.
-    pub r#type: ToolType,
+    pub r#type: ToolCallType,
     pub function: FunctionDefinition,
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
@@ -2129,7 +2068,7 @@ impl Tool {
     /// A value with the required fields set and every optional field unset.
     pub fn new(function: impl Into<FunctionDefinition>) -> Self {
         Self {
-            r#type: ToolType::Function,
+            r#type: ToolCallType::Function,
             function: function.into(),
             additional_properties: ::std::default::Default::default(),
         }
@@ -2181,7 +2120,7 @@ pub struct ToolCallDelta {
     pub id: Option<String>,
     /// The tool type, always function.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<ToolCallDeltaType>,
+    pub r#type: Option<ToolCallType>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub function: Option<FunctionCallDelta>,
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
@@ -2208,7 +2147,7 @@ impl ToolCallDelta {
     }
 
     /// Sets `type`.
-    pub fn r#type(mut self, value: impl Into<ToolCallDeltaType>) -> Self {
+    pub fn r#type(mut self, value: impl Into<ToolCallType>) -> Self {
         self.r#type = Some(value.into());
         self
     }
@@ -2217,67 +2156,6 @@ impl ToolCallDelta {
     pub fn function(mut self, value: impl Into<FunctionCallDelta>) -> Self {
         self.function = Some(value.into());
         self
-    }
-}
-
-/// The tool type, always function.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-pub enum ToolCallDeltaType {
-    /// `function`
-    #[default]
-    Function,
-    /// A value this version of the crate does not know; kept as it was sent.
-    Unknown(String),
-}
-
-impl ToolCallDeltaType {
-    /// The value as it is written in JSON.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Function => "function",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for ToolCallDeltaType {
-    fn from(value: &str) -> Self {
-        match value {
-            "function" => Self::Function,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl ::std::convert::From<::std::string::String> for ToolCallDeltaType {
-    fn from(value: ::std::string::String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
-    }
-}
-
-impl ::std::fmt::Display for ToolCallDeltaType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for ToolCallDeltaType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ToolCallDeltaType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::deserialize_enum_str(deserializer, |value| Self::from(value))
     }
 }
 
@@ -2431,67 +2309,6 @@ impl ::serde::Serialize for ToolChoiceMode {
 }
 
 impl<'de> ::serde::Deserialize<'de> for ToolChoiceMode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::deserialize_enum_str(deserializer, |value| Self::from(value))
-    }
-}
-
-/// The tool type, always function.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-pub enum ToolType {
-    /// `function`
-    #[default]
-    Function,
-    /// A value this version of the crate does not know; kept as it was sent.
-    Unknown(String),
-}
-
-impl ToolType {
-    /// The value as it is written in JSON.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Function => "function",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for ToolType {
-    fn from(value: &str) -> Self {
-        match value {
-            "function" => Self::Function,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl ::std::convert::From<::std::string::String> for ToolType {
-    fn from(value: ::std::string::String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
-    }
-}
-
-impl ::std::fmt::Display for ToolType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for ToolType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ToolType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {

@@ -25,6 +25,10 @@ pub(crate) struct TypeBuilder<'a> {
     components: BTreeMap<String, String>,
     /// Schemas already converted, by pointer.
     done: HashMap<String, TypeRef, BuildHasherDefault<PointerHasher>>,
+    /// Inline schemas already given a named type, by content. Big specs repeat the same inline
+    /// object or enum many times (GitHub's: 6,541 inline schemas, 2,123 different); each gets
+    /// one type, named where it is first met.
+    inline_types: HashMap<SchemaKey<'a>, TypeRef>,
     defs: BTreeMap<String, TypeDef>,
     warnings: Vec<Diagnostic>,
     /// References being followed right now, for finding reference cycles.
@@ -52,6 +56,64 @@ impl Hasher for PointerHasher {
     }
 }
 
+/// A schema compared and hashed by content, keys in the order written.
+struct SchemaKey<'a>(&'a Value);
+
+impl PartialEq for SchemaKey<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        fn same(a: &Value, b: &Value) -> bool {
+            match (a, b) {
+                (Value::Object(a), Value::Object(b)) => {
+                    a.len() == b.len()
+                        && a.iter()
+                            .zip(b)
+                            .all(|((ka, va), (kb, vb))| ka == kb && same(va, vb))
+                }
+                (Value::Array(a), Value::Array(b)) => {
+                    a.len() == b.len() && a.iter().zip(b).all(|(a, b)| same(a, b))
+                }
+                (a, b) => a == b,
+            }
+        }
+        same(self.0, other.0)
+    }
+}
+
+impl Eq for SchemaKey<'_> {}
+
+impl std::hash::Hash for SchemaKey<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fn feed<H: Hasher>(value: &Value, state: &mut H) {
+            match value {
+                Value::Null => state.write_u8(0),
+                Value::Bool(flag) => state.write_u8(1 + u8::from(*flag)),
+                Value::Number(number) => {
+                    state.write_u8(3);
+                    number.to_string().hash(state);
+                }
+                Value::String(text) => {
+                    state.write_u8(4);
+                    text.hash(state);
+                }
+                Value::Array(items) => {
+                    state.write_u8(5);
+                    state.write_usize(items.len());
+                    items.iter().for_each(|item| feed(item, state));
+                }
+                Value::Object(map) => {
+                    state.write_u8(6);
+                    state.write_usize(map.len());
+                    for (key, child) in map {
+                        key.hash(state);
+                        feed(child, state);
+                    }
+                }
+            }
+        }
+        feed(self.0, state);
+    }
+}
+
 impl<'a> TypeBuilder<'a> {
     /// A builder over `raw`, with the names of all component schemas claimed.
     pub(crate) fn new(raw: &'a Value) -> Self {
@@ -75,6 +137,7 @@ impl<'a> TypeBuilder<'a> {
             names,
             components,
             done: HashMap::default(),
+            inline_types: HashMap::new(),
             defs: BTreeMap::new(),
             warnings: Vec::new(),
             following: Vec::new(),
@@ -210,7 +273,7 @@ impl<'a> TypeBuilder<'a> {
         ty
     }
 
-    fn inline_type(&mut self, pointer: &str, schema: &Value, hint: &str) -> TypeRef {
+    fn inline_type(&mut self, pointer: &str, schema: &'a Value, hint: &str) -> TypeRef {
         match schema::classify(schema) {
             Shape::Inline => {
                 let ty = match self.shape(pointer, schema, hint) {
@@ -221,9 +284,15 @@ impl<'a> TypeBuilder<'a> {
                 ty
             }
             Shape::Named => {
+                if let Some(same) = self.inline_types.get(&SchemaKey(schema)) {
+                    let same = same.clone();
+                    self.done.insert(pointer.to_owned(), same.clone());
+                    return same;
+                }
                 let name = self.names.claim(&names::type_name(hint));
                 let named = TypeRef::Named(name.clone());
                 self.done.insert(pointer.to_owned(), named.clone());
+                self.inline_types.insert(SchemaKey(schema), named.clone());
                 let kind = match self.shape(pointer, schema, &name) {
                     Ok(kind) => kind,
                     Err(target) => TypeKind::Alias {
@@ -1082,6 +1151,55 @@ fn strongly_connected(edges: &[Vec<usize>]) -> Vec<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn identical_inline_schemas_share_one_type() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../tests/fixtures/repeated_inline.yaml"
+        );
+        let text = std::fs::read_to_string(path).unwrap();
+        let spec = crate::load::load("repeated_inline.yaml", &text).unwrap();
+        let (api, _) = crate::model::build(&spec, &crate::Settings::new("repeated")).unwrap();
+        let field = |type_name: &str, field: &str| {
+            let def = api.types.iter().find(|def| def.name == type_name).unwrap();
+            let TypeKind::Struct(structure) = &def.kind else {
+                panic!("{type_name} is not a struct")
+            };
+            let field = structure
+                .fields
+                .iter()
+                .find(|f| f.wire_name == field)
+                .unwrap();
+            field.ty.clone()
+        };
+        // Components are built in name order, so `Issue` names the shared types.
+        let actor = TypeRef::Named("IssueActor".into());
+        assert_eq!(field("Issue", "actor"), actor);
+        assert_eq!(field("Push", "actor"), actor);
+        assert_eq!(field("ListEventsResponse", "actor"), actor);
+        assert_eq!(field("Push", "action"), field("Issue", "action"));
+        // A description, or values in another order, make another schema.
+        assert_eq!(
+            field("Issue", "closer"),
+            TypeRef::Named("IssueCloser".into())
+        );
+        assert_ne!(field("Issue", "state"), field("Issue", "previous_state"));
+        let names: Vec<&str> = api.types.iter().map(|def| def.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "Issue",
+                "IssueAction",
+                "IssueActor",
+                "IssueCloser",
+                "IssuePreviousState",
+                "IssueState",
+                "ListEventsResponse",
+                "Push"
+            ]
+        );
+    }
 
     #[test]
     fn strongly_connected_groups_cycles() {
