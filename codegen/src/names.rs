@@ -100,8 +100,9 @@ pub fn type_name(raw: &str) -> String {
     if name.starts_with(|c: char| c.is_ascii_digit()) {
         name.insert(0, 'V');
     }
+    // `Self_` would be numbered `Self_2` on a clash, which is not camel case.
     if name == "Self" {
-        name.push('_');
+        name = "SelfValue".to_owned();
     }
     name
 }
@@ -189,7 +190,9 @@ impl Namespace {
             return wanted.to_owned();
         }
         let base = unraw(wanted);
-        let separator = if base.starts_with(|c: char| c.is_ascii_uppercase()) {
+        // `Pet2`, `name_2`; `self_2`, not `self__2`, which is not snake case.
+        let separator = if base.starts_with(|c: char| c.is_ascii_uppercase()) || base.ends_with('_')
+        {
             ""
         } else {
             "_"
@@ -265,7 +268,7 @@ mod tests {
         assert_eq!(type_name("chat.completion"), "ChatCompletion");
         assert_eq!(type_name("x-trace-id"), "XTraceId");
         assert_eq!(type_name("2fa"), "V2fa");
-        assert_eq!(type_name("self"), "Self_");
+        assert_eq!(type_name("self"), "SelfValue");
         assert_eq!(type_name("_"), "Value");
         assert_eq!(type_name("Ärger"), "Rger");
     }

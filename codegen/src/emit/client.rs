@@ -28,8 +28,8 @@ pub(crate) fn lib_rs(api: &Api, settings: &Settings) -> String {
          Errors of every kind are one [`Error`]. Per-call settings go through [`Client::with_options`]."
     ));
     let error_body = match &api.error_body {
-        Some(ty) => Paths::outside_types().ty(ty),
-        None => "serde_json::Value".to_owned(),
+        Some(ty) => Paths::outside_types().tree(ty),
+        None => Ty::plain("serde_json::Value"),
     };
     let error_body_doc = match &api.error_body {
         Some(_) => {
@@ -55,7 +55,12 @@ pub(crate) fn lib_rs(api: &Api, settings: &Settings) -> String {
     code.line("pub use runtime::transport::{ClientBuilder, RequestOptions};");
     code.blank();
     code.doc(error_body_doc);
-    code.split_after("pub type ApiErrorBody =", &error_body, ";");
+    let deprecated = matches!(&api.error_body, Some(TypeRef::Named(name))
+        if api.types.iter().any(|def| &def.name == name && def.docs.deprecated));
+    if deprecated {
+        code.line("#[allow(deprecated)]");
+    }
+    code.typed("pub type ApiErrorBody =", &error_body, ";");
     code.finish()
 }
 
@@ -119,7 +124,25 @@ pub(crate) fn client_rs(api: &Api, settings: &Settings) -> String {
             ],
             ",",
         );
-        code.line_of(&["auth: ", &auth, ","]);
+        match &api.auth {
+            Auth::Header(name) => {
+                code.call(
+                    None,
+                    "auth: AuthScheme::Header",
+                    &[string_literal(name)],
+                    ",",
+                );
+            }
+            Auth::Query(name) => {
+                code.call(
+                    None,
+                    "auth: AuthScheme::Query",
+                    &[string_literal(name)],
+                    ",",
+                );
+            }
+            _ => code.line_of(&["auth: ", &auth, ","]),
+        }
     });
     code.blank();
     code.doc(&format!(
@@ -238,13 +261,12 @@ fn operation(code: &mut Code, api: &Api, op: &Operation, paths: &Paths) {
     let result = |ty: Ty| Ty::generic("Result", vec![ty, Ty::plain("Error")]);
     let method = names::unraw(&op.method_name);
     let mut doc_text = docs::render(&op.docs);
-    if let Some(field) = op
-        .stream
-        .as_ref()
-        .and_then(|stream| stream.flag_field.as_ref())
+    if let Some(stream) = &op.stream
+        && let Some(field) = &stream.flag_field
     {
         doc_text.push_str(&format!(
-            "\n\nThis method always receives one JSON response: the body's `{field}` is sent as `false` if set. For Server-Sent Events use [`Self::{method}_stream`]."
+            "\n\nThis method always receives one JSON response: the body's `{field}` is sent as `false` if set. For Server-Sent Events use [`Self::{}`].",
+            stream.method_name
         ));
     }
     doc_text.push_str(&format!(
@@ -279,7 +301,7 @@ fn operation(code: &mut Code, api: &Api, op: &Operation, paths: &Paths) {
             code.line("#[deprecated]");
         }
         code.signature(
-            &format!("pub async fn {method}_stream"),
+            &format!("pub async fn {}", stream.method_name),
             &params,
             Some(&result(Ty::generic(
                 "EventStream",
@@ -415,32 +437,31 @@ fn multipart_body(code: &mut Code, api: &Api, ty: &TypeRef) {
                 code.call(None, "form.file", &[wire, format!("&body.{name}")], ";");
             }
             (TypeRef::File, true) => {
-                code.block(
-                    &format!("if let Some(file) = &body.{name} {{"),
-                    "",
-                    |code| {
-                        code.call(None, "form.file", &[wire, "file".to_owned()], ";");
-                    },
-                );
-            }
-            (TypeRef::Vec(inner), optional) if **inner == TypeRef::File => {
-                let files = if optional {
-                    format!("body.{name}.iter().flatten()")
-                } else {
-                    format!("&body.{name}")
-                };
-                code.block(&format!("for file in {files} {{"), "", |code| {
+                code.item(&format!("if let Some(file) = &body.{name}"), |code| {
                     code.call(None, "form.file", &[wire, "file".to_owned()], ";");
+                });
+            }
+            (TypeRef::Vec(inner), false) if **inner == TypeRef::File => {
+                code.item(&format!("for file in &body.{name}"), |code| {
+                    code.call(None, "form.file", &[wire, "file".to_owned()], ";");
+                });
+            }
+            (TypeRef::Vec(inner), true) if **inner == TypeRef::File => {
+                code.item(&format!("if let Some(files) = &body.{name}"), |code| {
+                    code.block("for file in files {", "", |code| {
+                        code.call(None, "form.file", &[wire, "file".to_owned()], ";");
+                    });
                 });
             }
             _ => code.call(None, "form.text", &[wire, format!("&body.{name}")], ";"),
         }
     }
     if let Some(extra) = &structure.extra {
-        code.block(
-            &format!("for (name, value) in &body.{} {{", extra.name),
-            "",
-            |code| code.line("form.text(name, value);"),
+        code.item(
+            &format!("for (name, value) in &body.{}", extra.name),
+            |code| {
+                code.line("form.text(name, value);");
+            },
         );
     }
     code.line("let request = request.multipart_form(form);");

@@ -13,6 +13,22 @@ pub(crate) fn write(code: &mut Code, docs: &Docs) {
     }
 }
 
+/// A value from the spec (an enum value, a property name) as inline code in a doc comment:
+/// backticks and line breaks cannot end the span or the comment, so they are escaped.
+pub(crate) fn code_span(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('`');
+    for c in text.chars() {
+        match c {
+            '`' => out.push('\''),
+            c if c.is_control() => out.extend(c.escape_default()),
+            c => out.push(c),
+        }
+    }
+    out.push('`');
+    out
+}
+
 /// The markdown of a [`Docs`]: description, then constraints, default and example.
 pub(crate) fn render(docs: &Docs) -> String {
     let mut out = String::new();

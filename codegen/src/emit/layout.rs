@@ -120,9 +120,9 @@ impl Code {
             self.out.push_str(marker);
             if !line.is_empty() {
                 self.out.push(' ');
-                // A lone carriage return is not allowed in a doc comment.
-                if line.contains('\r') {
-                    self.out.push_str(&line.replace('\r', " "));
+                if line.chars().any(unfit_for_comments) {
+                    let kept: String = line.chars().filter(|&c| !unfit_for_comments(c)).collect();
+                    self.out.push_str(kept.trim_end());
                 } else {
                     self.out.push_str(line);
                 }
@@ -134,8 +134,9 @@ impl Code {
     /// `#[name(items)]`, with the items one per line when they are too wide.
     pub(crate) fn attribute(&mut self, name: &str, items: &[String]) {
         let width = list_width(items);
-        let one_line = name.len() + width + 5;
-        if self.fits(one_line) && (items.len() == 1 || width <= ATTR_WIDTH) {
+        let one_line = cols(name) + width + 5;
+        // rustfmt breaks an attribute that would end exactly at the limit.
+        if self.fits(one_line + 1) && (items.len() == 1 || width <= ATTR_WIDTH) {
             self.pad();
             self.out.push_str("#[");
             self.out.push_str(name);
@@ -164,7 +165,7 @@ impl Code {
         let width =
             params.iter().map(Param::flat_len).sum::<usize>() + params.len().saturating_sub(1) * 2;
         let ret_width = ret.map_or(0, |ty| 4 + ty.flat_len());
-        if self.fits(head.len() + 2 + width + ret_width + 2) {
+        if self.fits(cols(head) + 2 + width + ret_width + 2) {
             self.pad();
             self.out.push_str(head);
             self.out.push('(');
@@ -197,7 +198,7 @@ impl Code {
             };
             self.push_ty(
                 &param.ty,
-                (self.indent + param.prefix.len()).saturating_sub(slack),
+                (self.indent + cols(&param.prefix)).saturating_sub(slack),
                 1,
             );
             self.out.push_str(",\n");
@@ -228,7 +229,7 @@ impl Code {
     /// `head {` that opens an item's body, the brace on the next line when the head fills
     /// the line.
     pub(crate) fn open(&mut self, head: &str) {
-        if self.fits(head.len() + 2) {
+        if self.fits(cols(head) + 2) {
             self.line_of(&[head, " {"]);
         } else {
             self.line(head);
@@ -267,14 +268,14 @@ impl Code {
     /// arguments when even that is too narrow.
     pub(crate) fn typed(&mut self, head: &str, ty: &Ty, tail: &str) {
         let flat = ty.flat_len();
-        if self.fits(head.len() + 1 + flat + tail.len()) {
+        if self.fits(cols(head) + 1 + flat + cols(tail)) {
             self.pad();
             self.out.push_str(head);
             self.out.push(' ');
             ty.push_flat(&mut self.out);
             self.out.push_str(tail);
             self.out.push('\n');
-        } else if ty.args.is_empty() || self.indent + INDENT + flat + tail.len() <= MAX_WIDTH {
+        } else if ty.args.is_empty() || self.indent + INDENT + flat + cols(tail) <= MAX_WIDTH {
             self.line(head);
             self.indent += INDENT;
             self.pad();
@@ -282,11 +283,20 @@ impl Code {
             self.out.push_str(tail);
             self.out.push('\n');
             self.indent -= INDENT;
+        } else if !self.fits(cols(head) + 1 + cols(&ty.head) + 1) {
+            // Not even `head Type<` fits: the type goes below, broken there.
+            self.line(head);
+            self.indent += INDENT;
+            self.pad();
+            self.push_ty(ty, self.indent, cols(tail));
+            self.out.push_str(tail);
+            self.out.push('\n');
+            self.indent -= INDENT;
         } else {
             self.pad();
             self.out.push_str(head);
             self.out.push(' ');
-            self.push_ty(ty, self.indent + head.len() + 1, tail.len());
+            self.push_ty(ty, self.indent + cols(head) + 1, cols(tail));
             self.out.push_str(tail);
             self.out.push('\n');
         }
@@ -299,8 +309,10 @@ impl Code {
     pub(crate) fn call(&mut self, binding: Option<&str>, head: &str, args: &[String], tail: &str) {
         let width = list_width(args);
         let args_fit = args.len() <= 1 || width <= CALL_WIDTH;
-        let call_width = head.len() + 2 + width + tail.len();
-        let prefix = binding.map_or(0, |b| b.len() + 1);
+        // rustfmt keeps two columns free after a call that ends in `?`.
+        let question = if tail.starts_with('?') { 2 } else { 0 };
+        let call_width = cols(head) + 2 + width + cols(tail) + question;
+        let prefix = binding.map_or(0, |b| cols(b) + 1);
         if args_fit && self.fits(prefix + call_width) {
             self.pad();
             if let Some(binding) = binding {
@@ -321,6 +333,22 @@ impl Code {
             self.indent -= INDENT;
             return;
         }
+        // `receiver.method(args);` too long: rustfmt rather breaks before `.method` than
+        // between the arguments, when that puts the call on one line.
+        if binding.is_none()
+            && args_fit
+            && let Some((receiver, method)) = head.rsplit_once('.')
+            && !receiver.contains(['(', ' '])
+            && self.indent + INDENT + call_width - cols(receiver) <= MAX_WIDTH
+        {
+            self.line(receiver);
+            self.indent += INDENT;
+            self.pad();
+            self.out.push('.');
+            self.push_call(method, args, tail);
+            self.indent -= INDENT;
+            return;
+        }
         match binding {
             Some(binding) => self.line_of(&[binding, " ", head, "("]),
             None => self.line_of(&[head, "("]),
@@ -333,12 +361,34 @@ impl Code {
         self.line_of(&[")", tail]);
     }
 
+    /// `head(ty)tail`, a tuple variant or struct holding one type: the type goes on its own
+    /// line when the whole does not fit, and breaks between its generic arguments if it must.
+    pub(crate) fn tuple(&mut self, head: &str, ty: &Ty, tail: &str) {
+        if self.fits(cols(head) + 2 + ty.flat_len() + cols(tail)) {
+            self.pad();
+            self.out.push_str(head);
+            self.out.push('(');
+            ty.push_flat(&mut self.out);
+            self.out.push(')');
+            self.out.push_str(tail);
+            self.out.push('\n');
+            return;
+        }
+        self.line_of(&[head, "("]);
+        self.indent += INDENT;
+        self.pad();
+        self.push_ty(ty, self.indent, 1);
+        self.out.push_str(",\n");
+        self.indent -= INDENT;
+        self.line_of(&[")", tail]);
+    }
+
     /// A macro call in a struct field or statement: like [`Self::call`] without a binding,
     /// but rustfmt leaves no comma after the last argument when it breaks them.
     pub(crate) fn macro_call(&mut self, head: &str, args: &[String], tail: &str) {
         let width = list_width(args);
         if (args.len() <= 1 || width <= CALL_WIDTH)
-            && self.fits(head.len() + 2 + width + tail.len())
+            && self.fits(cols(head) + 2 + width + cols(tail))
         {
             self.pad();
             self.push_call(head, args, tail);
@@ -374,7 +424,7 @@ impl Code {
             self.line_of(&[head, " {}", tail]);
             return;
         }
-        if width <= STRUCT_LIT_WIDTH && self.fits(head.len() + width + 4 + tail.len()) {
+        if width <= STRUCT_LIT_WIDTH && self.fits(cols(head) + width + 4 + cols(tail)) {
             self.pad();
             self.out.push_str(head);
             self.out.push_str(" { ");
@@ -396,7 +446,7 @@ impl Code {
     /// `name: value,` in a struct expression. Too long, a `.into()` call moves to its own
     /// line if the rest then fits, else the value moves below the name.
     fn field_init(&mut self, field: &str) {
-        if self.fits(field.len() + 1) {
+        if self.fits(cols(field) + 1) {
             self.line_of(&[field, ","]);
             return;
         }
@@ -404,12 +454,22 @@ impl Code {
             self.line_of(&[field, ","]);
             return;
         };
-        match value.strip_suffix(".into()") {
-            Some(receiver) if self.fits(name.len() + 2 + receiver.len()) => {
+        let receiver = value.strip_suffix(".into()");
+        match receiver {
+            // rustfmt accepts `name: receiver` up to a column short of the limit.
+            Some(receiver) if self.fits(cols(name) + 2 + cols(receiver) + 1) => {
                 self.line_of(&[name, ": ", receiver]);
                 self.indent += INDENT;
                 self.line(".into(),");
                 self.indent -= INDENT;
+            }
+            Some(receiver) if self.indent + INDENT + cols(value) + 1 > MAX_WIDTH => {
+                self.line_of(&[name, ":"]);
+                self.indent += INDENT;
+                self.line(receiver);
+                self.indent += INDENT;
+                self.line(".into(),");
+                self.indent -= 2 * INDENT;
             }
             _ => {
                 self.line_of(&[name, ":"]);
@@ -423,7 +483,7 @@ impl Code {
     /// `head value tail` where `head` ends in `:` or `=` (a field, an alias, an assignment):
     /// the value moves to the next line, one level deeper, when the line is too long.
     pub(crate) fn split_after(&mut self, head: &str, value: &str, tail: &str) {
-        if self.fits(head.len() + 1 + value.len() + tail.len()) {
+        if self.fits(cols(head) + 1 + cols(value) + cols(tail)) {
             self.line_of(&[head, " ", value, tail]);
         } else {
             self.line(head);
@@ -436,7 +496,8 @@ impl Code {
     /// A match arm `pattern => body,`; a body that does not fit goes into a block on the
     /// next line.
     pub(crate) fn arm(&mut self, pattern: &str, body: &str) {
-        if self.fits(pattern.len() + 4 + body.len() + 1) {
+        // rustfmt measures an arm's pattern in bytes, its body in characters.
+        if self.fits(pattern.len() + 4 + cols(body) + 1) {
             self.line_of(&[pattern, " => ", body, ","]);
         } else {
             self.line_of(&[pattern, " => {"]);
@@ -451,9 +512,9 @@ impl Code {
     /// else on the arm's line with its arguments one per line.
     pub(crate) fn call_arm(&mut self, pattern: &str, head: &str, args: &[String]) {
         let width = list_width(args);
-        let call_width = head.len() + 2 + width;
+        let call_width = cols(head) + 2 + width;
         let args_fit = args.len() <= 1 || width <= CALL_WIDTH;
-        if args_fit && self.fits(pattern.len() + 4 + call_width + 1) {
+        if args_fit && self.fits(cols(pattern) + 4 + call_width + 1) {
             self.pad();
             self.out.push_str(pattern);
             self.out.push_str(" => ");
@@ -465,6 +526,15 @@ impl Code {
             self.indent += INDENT;
             self.pad();
             self.push_call(head, args, "");
+            self.indent -= INDENT;
+            self.line("}");
+            return;
+        }
+        if !self.fits(cols(pattern) + 4 + cols(head) + 1 + 1) {
+            // Not even `pattern => head(` fits: a block, the arguments broken inside it.
+            self.line_of(&[pattern, " => {"]);
+            self.indent += INDENT;
+            self.call(None, head, args, "");
             self.indent -= INDENT;
             self.line("}");
             return;
@@ -508,7 +578,7 @@ impl Code {
     pub(crate) fn impl_header(&mut self, head: &str, for_ty: &str) {
         if for_ty.is_empty() {
             match head.strip_prefix("impl ") {
-                Some(ty) if !self.fits(head.len() + 2) => {
+                Some(ty) if !self.fits(cols(head) + 2) => {
                     self.line("impl");
                     self.indent += INDENT;
                     self.line(ty);
@@ -517,7 +587,7 @@ impl Code {
                 }
                 _ => self.open(head),
             }
-        } else if self.fits(head.len() + 5 + for_ty.len() + 2) {
+        } else if self.fits(cols(head) + 5 + cols(for_ty) + 2) {
             self.line_of(&[head, " for ", for_ty, " {"]);
         } else {
             self.line(head);
@@ -580,9 +650,9 @@ impl Ty {
 
     fn flat_len(&self) -> usize {
         if self.args.is_empty() {
-            return self.head.len();
+            return cols(&self.head);
         }
-        self.head.len()
+        cols(&self.head)
             + 2
             + self.args.iter().map(Ty::flat_len).sum::<usize>()
             + (self.args.len() - 1) * 2
@@ -614,12 +684,27 @@ impl Param {
     }
 
     fn flat_len(&self) -> usize {
-        self.prefix.len() + self.ty.flat_len()
+        cols(&self.prefix) + self.ty.flat_len()
     }
 }
 
+/// The columns `text` takes: characters, not bytes, so accented names are not broken early.
+fn cols(text: &str) -> usize {
+    if text.is_ascii() {
+        text.len()
+    } else {
+        text.chars().count()
+    }
+}
+
+/// Characters a doc comment cannot hold: a lone carriage return is an error, and so are the
+/// bidirectional controls that can make code read differently from how it compiles.
+fn unfit_for_comments(c: char) -> bool {
+    matches!(c, '\r' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
 fn list_width(items: &[String]) -> usize {
-    items.iter().map(String::len).sum::<usize>() + items.len().saturating_sub(1) * 2
+    items.iter().map(|item| cols(item)).sum::<usize>() + items.len().saturating_sub(1) * 2
 }
 
 fn push_joined(out: &mut String, items: &[String]) {

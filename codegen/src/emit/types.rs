@@ -419,7 +419,7 @@ fn constructor(
                 field.name.clone()
             };
             code.blank();
-            code.line_of(&["/// Sets `", &field.wire_name.replace('`', "'"), "`."]);
+            code.doc(&format!("Sets {}.", docs::code_span(&field.wire_name)));
             code.signature(
                 &format!("pub fn {setter}"),
                 &[
@@ -500,7 +500,7 @@ fn enum_def(code: &mut Code, name: &str, enumeration: &EnumDef, paths: &Paths) {
     code.line_of(&["#[derive(", &derive.join(", "), ")]"]);
     code.item(&format!("pub enum {name}"), |code| {
         for variant in &enumeration.variants {
-            code.line_of(&["/// `", &variant.value.replace('`', "'"), "`"]);
+            code.doc(&docs::code_span(&variant.value));
             if single {
                 code.line("#[default]");
             }
@@ -637,15 +637,15 @@ fn union_def(
                 let tags = variant
                     .tag_values
                     .iter()
-                    .map(|v| v.replace('`', "'"))
+                    .map(|v| docs::code_span(v))
                     .collect::<Vec<_>>();
                 if !text.is_empty() {
                     text.push_str("\n\n");
                 }
-                text.push_str(&format!("Tagged `{}`.", tags.join("`, `")));
+                text.push_str(&format!("Tagged {}.", tags.join(", ")));
             }
             code.doc(&text);
-            code.call(None, &variant.name, &[paths.ty(&variant.ty)], ",");
+            code.tuple(&variant.name, &paths.tree(&variant.ty), ",");
         }
         if !has_json {
             code.line("/// A value none of the alternatives above matches; kept as it was sent.");
@@ -670,8 +670,14 @@ fn tagged_deserialize(code: &mut Code, name: &str, union: &UnionDef, tag: &str, 
             ";",
         );
         code.block("match tag.as_deref() {", "", |code| {
+            // A tag listed twice (the same `$ref` twice in `oneOf`) goes to its first variant.
+            let mut seen = BTreeSet::new();
             for variant in &union.variants {
-                for value in &variant.tag_values {
+                for value in variant
+                    .tag_values
+                    .iter()
+                    .filter(|v| seen.insert(v.as_str()))
+                {
                     code.call_arm(
                         &format!("Some({})", string_literal(value)),
                         "crate::runtime::decode_variant",

@@ -348,6 +348,9 @@ pub struct Stream {
     pub event: TypeRef,
     /// The request-body field that switches the response to a stream (`x-stream-field`).
     pub flag_field: Option<String>,
+    /// The name of the streaming method: `{method}_stream`, numbered if another operation
+    /// has that name.
+    pub method_name: String,
 }
 
 /// Builds the model of a loaded spec, and the warnings for constructs that fell back.

@@ -28,7 +28,7 @@ const CLIENT_METHODS: [&str; 8] = [
     "base_url",
     "clone",
     "fmt",
-    "from_core",
+    "from_transport",
 ];
 
 /// Header parameters the client sets itself; OpenAPI says to ignore them in parameter lists.
@@ -86,7 +86,7 @@ pub(crate) fn build_operations(builder: &mut TypeBuilder<'_>) -> Result<Vec<Oper
             };
             let method_name = method_names.claim(&wanted);
             let type_base = names::type_name(names::unraw(&method_name));
-            let op = build_operation(
+            let mut op = build_operation(
                 builder,
                 path,
                 method,
@@ -96,12 +96,11 @@ pub(crate) fn build_operations(builder: &mut TypeBuilder<'_>) -> Result<Vec<Oper
                 method_name.clone(),
                 &type_base,
             )?;
-            if op.stream.is_some() {
-                let stream_name = format!("{}_stream", names::unraw(&method_name));
-                if method_names.contains(&stream_name) {
-                    builder.warn(&pointer, format!("`{stream_name}` is taken by another operation; the streaming method is left out"));
-                } else {
-                    method_names.claim(&stream_name);
+            if let Some(stream) = &mut op.stream {
+                let claimed = method_names.claim(&stream.method_name);
+                if claimed != stream.method_name {
+                    builder.warn(&pointer, format!("`{}` is taken by another operation; the streaming method is `{claimed}`", stream.method_name));
+                    stream.method_name = claimed;
                 }
             }
             operations.push(op);
@@ -144,7 +143,8 @@ fn build_operation<'a>(
         ..Docs::default()
     };
     let params = collect_params(builder, pointer, item, operation);
-    let mut param_names = Namespace::with_reserved(["body", "params"]);
+    // `request` is the method's own local variable, which a parameter must not shadow.
+    let mut param_names = Namespace::with_reserved(["body", "params", "request"]);
     let mut path_params = Vec::new();
     for wire in template_params(path) {
         let found = params.iter().find(|(param, _)| {
@@ -273,6 +273,7 @@ fn build_operation<'a>(
             .get("x-stream-field")
             .and_then(Value::as_str)
             .map(str::to_owned),
+        method_name: format!("{}_stream", names::unraw(&method_name)),
     });
     Ok(Operation {
         method_name,

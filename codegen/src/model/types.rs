@@ -117,7 +117,9 @@ impl std::hash::Hash for SchemaKey<'_> {
 impl<'a> TypeBuilder<'a> {
     /// A builder over `raw`, with the names of all component schemas claimed.
     pub(crate) fn new(raw: &'a Value) -> Self {
-        let mut names = Namespace::new();
+        // The generated code calls `Some(..)`, `Ok(..)`: a tuple struct of that name would
+        // shadow them.
+        let mut names = Namespace::with_reserved(["Some", "None", "Ok", "Err"]);
         let mut components = BTreeMap::new();
         if let Some(schemas) = raw
             .pointer("/components/schemas")
