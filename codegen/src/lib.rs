@@ -59,6 +59,9 @@ pub struct Output {
     pub timings: Vec<(&'static str, std::time::Duration)>,
 }
 
+/// Specs above this size check the document and build the model at the same time.
+const PARALLEL_ABOVE_BYTES: usize = 256 * 1024;
+
 /// Runs load → model → emit on the text of a spec. `source` names the spec in messages.
 ///
 /// The typed check of the document ([`load::check`]) and the model ([`model::build_raw`])
@@ -70,16 +73,22 @@ pub fn generate(source: &str, text: &str, settings: &Settings) -> Result<Output,
     let raw = load::read(source, text)?;
     timings.push(("read", started.elapsed()));
     let started = std::time::Instant::now();
-    let (document, built) = std::thread::scope(|scope| {
-        let checking = scope.spawn(|| load::check(source, text, &raw));
-        let built = model::build_raw(&raw);
-        let document = checking.join().unwrap_or_else(|_| {
-            Err(Error::Internal(
-                "the thread checking the document panicked".to_owned(),
-            ))
-        });
-        (document, built)
-    });
+    // A thread costs more than it saves on a small spec.
+    let parallel = text.len() > PARALLEL_ABOVE_BYTES;
+    let (document, built) = if parallel {
+        std::thread::scope(|scope| {
+            let checking = scope.spawn(|| load::check(source, text, &raw));
+            let built = model::build_raw(&raw);
+            let document = checking.join().unwrap_or_else(|_| {
+                Err(Error::Internal(
+                    "the thread checking the document panicked".to_owned(),
+                ))
+            });
+            (document, built)
+        })
+    } else {
+        (load::check(source, text, &raw), model::build_raw(&raw))
+    };
     let document = document?;
     let (mut api, warnings) = built?;
     model::describe(&mut api, &document, settings);
@@ -89,7 +98,9 @@ pub fn generate(source: &str, text: &str, settings: &Settings) -> Result<Output,
     timings.push(("emit", started.elapsed()));
     // The document and the model are big on big specs and the caller wants only the files;
     // freeing them on another thread keeps that out of the caller's time.
-    std::thread::spawn(move || drop((raw, document, api)));
+    if parallel {
+        std::thread::spawn(move || drop((raw, document, api)));
+    }
     Ok(Output {
         krate,
         warnings,
