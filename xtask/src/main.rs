@@ -23,8 +23,10 @@ Tasks:
   corpus [DIR]         Generate a crate for every *.json/*.yaml/*.yml spec in DIR (default:
                        ../shared/specs/real-world) under target/corpus/crates/, check them all in
                        one workspace, and print a table: spec, generated, codegen warnings,
-                       compiled, rustc warnings, generation time. Exits 1 when a spec panics,
-                       hits an internal error, or yields a crate that does not compile.
+                       compiled, rustc warnings, rustfmt (whether rustfmt would change the
+                       layout), generation time. Exits 1 when a spec panics, hits an internal
+                       error, yields a crate that does not compile, or is laid out otherwise
+                       than rustfmt would.
     --only TEXT        Only the specs whose file name contains TEXT.
     --no-compile       Generate only.
   help                 Show this text.
