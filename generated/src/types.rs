@@ -377,6 +377,31 @@ impl ChatCompletionMessage {
         }
     }
 
+    /// A value with `role` set to `system` and every optional field unset.
+    pub fn system() -> Self {
+        Self::new(ChatRole::System)
+    }
+
+    /// A value with `role` set to `developer` and every optional field unset.
+    pub fn developer() -> Self {
+        Self::new(ChatRole::Developer)
+    }
+
+    /// A value with `role` set to `user` and every optional field unset.
+    pub fn user() -> Self {
+        Self::new(ChatRole::User)
+    }
+
+    /// A value with `role` set to `assistant` and every optional field unset.
+    pub fn assistant() -> Self {
+        Self::new(ChatRole::Assistant)
+    }
+
+    /// A value with `role` set to `tool` and every optional field unset.
+    pub fn tool() -> Self {
+        Self::new(ChatRole::Tool)
+    }
+
     /// Sets `content`.
     pub fn content(mut self, value: impl Into<String>) -> Self {
         self.content = Some(value.into());
@@ -439,6 +464,31 @@ impl ChatMessage {
             tool_calls: None,
             additional_properties: ::std::default::Default::default(),
         }
+    }
+
+    /// A value with `role` set to `system` and every optional field unset.
+    pub fn system() -> Self {
+        Self::new(ChatRole::System)
+    }
+
+    /// A value with `role` set to `developer` and every optional field unset.
+    pub fn developer() -> Self {
+        Self::new(ChatRole::Developer)
+    }
+
+    /// A value with `role` set to `user` and every optional field unset.
+    pub fn user() -> Self {
+        Self::new(ChatRole::User)
+    }
+
+    /// A value with `role` set to `assistant` and every optional field unset.
+    pub fn assistant() -> Self {
+        Self::new(ChatRole::Assistant)
+    }
+
+    /// A value with `role` set to `tool` and every optional field unset.
+    pub fn tool() -> Self {
+        Self::new(ChatRole::Tool)
     }
 
     /// Sets `content`.

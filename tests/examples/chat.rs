@@ -11,7 +11,7 @@
 
 use std::process::ExitCode;
 
-use deepshi::types::{ChatMessage, ChatRole, CreateChatCompletionRequest};
+use deepshi::types::{ChatMessage, CreateChatCompletionRequest};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -35,8 +35,8 @@ async fn run() -> Result<(), deepshi::Error> {
     let request = CreateChatCompletionRequest::new(
         model,
         vec![
-            ChatMessage::new(ChatRole::System).content("You are a concise assistant."),
-            ChatMessage::new(ChatRole::User).content(question),
+            ChatMessage::system().content("You are a concise assistant."),
+            ChatMessage::user().content(question),
         ],
     )
     .temperature(0.7)

@@ -12,7 +12,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use deepshi::types::{ChatMessage, ChatRole, CreateChatCompletionRequest, StreamOptions};
+use deepshi::types::{ChatMessage, CreateChatCompletionRequest, StreamOptions};
 use futures_util::StreamExt;
 
 #[tokio::main]
@@ -34,11 +34,9 @@ async fn run() -> Result<(), deepshi::Error> {
         .unwrap_or_else(|| "Count from one to ten in words.".to_owned());
 
     // `create_chat_completion_stream` sends `"stream": true` itself; ask for the usage too.
-    let request = CreateChatCompletionRequest::new(
-        model,
-        vec![ChatMessage::new(ChatRole::User).content(prompt)],
-    )
-    .stream_options(StreamOptions::new().include_usage(true));
+    let request =
+        CreateChatCompletionRequest::new(model, vec![ChatMessage::user().content(prompt)])
+            .stream_options(StreamOptions::new().include_usage(true));
 
     let mut stream = client.create_chat_completion_stream(&request).await?;
     let mut stdout = std::io::stdout();

@@ -12,7 +12,7 @@
 use std::process::ExitCode;
 
 use deepshi::types::{
-    ChatMessage, ChatRole, CreateChatCompletionRequest, FunctionDefinition, Tool, ToolChoiceMode,
+    ChatMessage, CreateChatCompletionRequest, FunctionDefinition, Tool, ToolChoiceMode,
 };
 use serde_json::{Value, json};
 
@@ -48,7 +48,7 @@ async fn run() -> Result<(), deepshi::Error> {
                 "additionalProperties": false
             })),
     );
-    let mut messages = vec![ChatMessage::new(ChatRole::User).content(question)];
+    let mut messages = vec![ChatMessage::user().content(question)];
     let request = CreateChatCompletionRequest::new(model.clone(), messages.clone())
         .tools(vec![weather.clone()])
         .tool_choice(ToolChoiceMode::Auto);
@@ -66,7 +66,7 @@ async fn run() -> Result<(), deepshi::Error> {
     }
 
     // Echo the assistant turn with its tool calls, then one `tool` message per call.
-    messages.push(ChatMessage::new(ChatRole::Assistant).tool_calls(calls.clone()));
+    messages.push(ChatMessage::assistant().tool_calls(calls.clone()));
     for call in &calls {
         println!(
             "tool call {}: {}({})",
@@ -78,7 +78,7 @@ async fn run() -> Result<(), deepshi::Error> {
         };
         println!("  -> {result}");
         messages.push(
-            ChatMessage::new(ChatRole::Tool)
+            ChatMessage::tool()
                 .tool_call_id(call.id.clone())
                 .content(result.to_string()),
         );

@@ -49,10 +49,7 @@ fn client(server: &TestServer) -> Client {
 }
 
 fn ask(text: &str) -> CreateChatCompletionRequest {
-    CreateChatCompletionRequest::new(
-        "deepshi-3.0",
-        vec![ChatMessage::new(ChatRole::User).content(text)],
-    )
+    CreateChatCompletionRequest::new("deepshi-3.0", vec![ChatMessage::user().content(text)])
 }
 
 fn completion(content: &str) -> Value {
@@ -128,18 +125,18 @@ async fn chat_completion_request_sends_every_field_as_set() {
     let mut request = CreateChatCompletionRequest::new(
         "deepshi-3.0",
         vec![
-            ChatMessage::new(ChatRole::System).content("You are terse."),
-            ChatMessage::new(ChatRole::User).name("alice").content(vec![
+            ChatMessage::system().content("You are terse."),
+            ChatMessage::user().name("alice").content(vec![
                 ContentPart::from(ContentPartText::new("What is in this image?")),
                 ContentPart::from(ContentPartImage::new(
                     ImageUrl::new("https://example.com/cat.png").detail(ImageUrlDetail::High),
                 )),
             ]),
-            ChatMessage::new(ChatRole::Assistant).tool_calls(vec![ToolCall::new(
+            ChatMessage::assistant().tool_calls(vec![ToolCall::new(
                 "call_1",
                 FunctionCall::new("get_weather", r#"{"city":"Paris"}"#),
             )]),
-            ChatMessage::new(ChatRole::Tool)
+            ChatMessage::tool()
                 .tool_call_id("call_1")
                 .content("18°C, sunny"),
         ],

@@ -212,8 +212,8 @@ fn a_request_writes_only_the_fields_that_were_set() {
     let request = CreateChatCompletionRequest::new(
         "deepshi-3.0",
         vec![
-            ChatMessage::new(ChatRole::System).content("Answer in one word."),
-            ChatMessage::new(ChatRole::User).content("Capital of France?"),
+            ChatMessage::system().content("Answer in one word."),
+            ChatMessage::user().content("Capital of France?"),
         ],
     )
     .temperature(0.2);
@@ -255,4 +255,24 @@ fn unions_build_from_their_alternatives() {
             ]}
         ])
     );
+}
+
+/// A struct whose only required field is a small enum gets a constructor per value.
+#[test]
+fn role_constructors_are_new_with_that_role() {
+    use deepshi::types::ChatRole;
+    let cases = [
+        (ChatMessage::system(), ChatRole::System, "system"),
+        (ChatMessage::developer(), ChatRole::Developer, "developer"),
+        (ChatMessage::user(), ChatRole::User, "user"),
+        (ChatMessage::assistant(), ChatRole::Assistant, "assistant"),
+        (ChatMessage::tool(), ChatRole::Tool, "tool"),
+    ];
+    for (message, role, wire) in cases {
+        assert_eq!(message, ChatMessage::new(role));
+        assert_eq!(
+            serde_json::to_value(&message).unwrap(),
+            serde_json::json!({ "role": wire })
+        );
+    }
 }

@@ -408,6 +408,7 @@ fn constructor(
                 code.struct_literal("Self", &inits, "");
             }
         });
+        value_constructors(code, structure, defs, paths);
         // Field names are unique already; setters must also not hide `new` or a common trait
         // method (`x.default()`, `x.eq(..)`), which would break callers and derived code.
         let mut setter_names =
@@ -439,6 +440,81 @@ fn constructor(
             code.block("fn default() -> Self {", "", |code| {
                 code.line("Self::new()")
             });
+        });
+    }
+}
+
+/// One constructor per value when a struct's only required field is a small string enum:
+/// `ChatMessage::user()` for `ChatMessage::new(ChatRole::User)`. A value whose name is taken
+/// (by a field, a setter, `new` or a common trait method) or is not a plain identifier gets
+/// none.
+fn value_constructors(
+    code: &mut Code,
+    structure: &StructDef,
+    defs: &BTreeMap<&str, &TypeDef>,
+    paths: &Paths,
+) {
+    let mut required = structure
+        .fields
+        .iter()
+        .filter(|field| !field.is_option() && constant_of(&field.ty, defs).is_none());
+    let (Some(field), None) = (required.next(), required.next()) else {
+        return;
+    };
+    let TypeRef::Named(enum_name) = &field.ty else {
+        return;
+    };
+    let Some(TypeDef {
+        kind:
+            TypeKind::Enum(EnumDef {
+                variants,
+                repr: EnumRepr::String,
+                ..
+            }),
+        ..
+    }) = defs.get(enum_name.as_str())
+    else {
+        return;
+    };
+    if !(2..=8).contains(&variants.len()) {
+        return;
+    }
+    let mut taken: BTreeSet<String> = structure
+        .fields
+        .iter()
+        .flat_map(|f| {
+            let name = names::unraw(&f.name);
+            [name.to_owned(), format!("with_{name}")]
+        })
+        .chain(SHADOWING_SETTERS.iter().map(|name| (*name).to_owned()))
+        .collect();
+    let enum_ty = paths.ty(&field.ty);
+    for variant in variants {
+        let method = names::field_name(&variant.value);
+        // Raw (`r#type`), escaped (`self_`), digit-led (`_2fa`) or made-up (`value` for "")
+        // names would read badly.
+        if !variant.value.contains(|c: char| c.is_ascii_alphanumeric())
+            || method.starts_with("r#")
+            || method.starts_with('_')
+            || method.ends_with('_')
+            || !taken.insert(method.clone())
+        {
+            continue;
+        }
+        code.blank();
+        code.doc(&format!(
+            "A value with {} set to {} and every optional field unset.",
+            docs::code_span(&field.wire_name),
+            docs::code_span(&variant.value)
+        ));
+        code.signature(&format!("pub fn {method}"), &[], Some(&Ty::plain("Self")));
+        code.body("", |code| {
+            code.call(
+                None,
+                "Self::new",
+                &[format!("{enum_ty}::{}", variant.name)],
+                "",
+            );
         });
     }
 }
