@@ -269,7 +269,41 @@ pub struct RequestOptions {
     timeout: Option<Duration>,
     max_retries: Option<u32>,
     headers: Vec<(String, String)>,
+    on_response: Option<ResponseHook>,
 }
+
+/// What an HTTP response said besides its body: handed to the function set with
+/// [`RequestOptions::on_response`] for every response, the retried ones included.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ResponseInfo {
+    /// The HTTP status.
+    pub status: u16,
+    /// The response headers: rate limits, processing time, and so on.
+    pub headers: HeaderMap,
+    /// The `x-request-id` (or `request-id`) header, which the API's support asks for.
+    pub request_id: Option<String>,
+    /// How many times the request had been retried before this response (0: the first try).
+    pub retries: u32,
+}
+
+/// A function called with every response; compared by identity.
+#[derive(Clone)]
+struct ResponseHook(Arc<dyn Fn(&ResponseInfo) + Send + Sync>);
+
+impl fmt::Debug for ResponseHook {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ResponseHook(..)")
+    }
+}
+
+impl PartialEq for ResponseHook {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for ResponseHook {}
 
 impl RequestOptions {
     /// No overrides.
@@ -295,6 +329,15 @@ impl RequestOptions {
         self
     }
 
+    /// A function these calls hand every HTTP response to, before its body is read: to log
+    /// request ids or watch rate-limit headers. Responses that are retried are included, so
+    /// a call may report several. Set on a client (`client.with_options(..)`), it sees all
+    /// of that client's calls; a later `on_response` replaces an earlier one.
+    pub fn on_response(mut self, hook: impl Fn(&ResponseInfo) + Send + Sync + 'static) -> Self {
+        self.on_response = Some(ResponseHook(Arc::new(hook)));
+        self
+    }
+
     fn merged(&self, later: RequestOptions) -> RequestOptions {
         let mut headers = self.headers.clone();
         headers.extend(later.headers);
@@ -302,6 +345,7 @@ impl RequestOptions {
             timeout: later.timeout.or(self.timeout),
             max_retries: later.max_retries.or(self.max_retries),
             headers,
+            on_response: later.on_response.or_else(|| self.on_response.clone()),
         }
     }
 }
@@ -644,6 +688,14 @@ impl Transport {
             let deadline = Instant::now() + timeout;
             let attempt =
                 tokio::time::timeout_at(deadline, self.build(request, accept)?.send()).await;
+            if let (Ok(Ok(response)), Some(hook)) = (&attempt, &self.options.on_response) {
+                (hook.0)(&ResponseInfo {
+                    status: response.status().as_u16(),
+                    headers: response.headers().clone(),
+                    request_id: request_id(response.headers()),
+                    retries: retry,
+                });
+            }
             let failure = match attempt {
                 Ok(Ok(response)) if response.status().is_success() => {
                     return Ok((response, deadline));

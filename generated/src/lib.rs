@@ -24,7 +24,7 @@ pub use client::Client;
 pub use runtime::error::{ApiError, Error};
 pub use runtime::multipart::FilePart;
 pub use runtime::sse::EventStream;
-pub use runtime::transport::{ClientBuilder, RequestOptions};
+pub use runtime::transport::{ClientBuilder, RequestOptions, ResponseInfo};
 
 /// The error body the API sends with an error status, as [`ApiError::body`] holds it.
 pub type ApiErrorBody = types::ErrorResponse;

@@ -14,7 +14,7 @@ use deepshi::types::{
     ResponseFormatJsonObject, ResponseFormatJsonSchema, StreamOptions, Tool, ToolCall,
     ToolCallType, ToolChoiceMode,
 };
-use deepshi::{Client, ClientBuilder, Error, EventStream, RequestOptions};
+use deepshi::{Client, ClientBuilder, Error, EventStream, RequestOptions, ResponseInfo};
 use futures_util::StreamExt;
 use serde_json::{Value, json};
 use support::{Reply, TestServer, refused_url};
@@ -1338,6 +1338,65 @@ async fn per_call_max_retries_overrides_the_client() {
         .await
         .expect("success on the third attempt");
     assert_eq!(server.requests().len(), 3);
+}
+
+#[tokio::test]
+async fn on_response_sees_every_response_with_status_headers_and_request_id() {
+    let server = TestServer::start([
+        Reply::json(429, error_body("slow down"))
+            .header("x-request-id", "req-1")
+            .header("x-ratelimit-remaining-requests", "0"),
+        Reply::json(200, completion("ok"))
+            .header("x-request-id", "req-2")
+            .header("x-ratelimit-remaining-requests", "59"),
+        Reply::sse(["data: [DONE]\n\n"]).header("request-id", "req-3"),
+    ])
+    .await;
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let record = std::sync::Arc::clone(&seen);
+    let client = builder(&server)
+        .max_retries(1)
+        .build()
+        .unwrap()
+        .with_options(
+            RequestOptions::new().on_response(move |info: &ResponseInfo| {
+                let remaining = info
+                    .headers
+                    .get("x-ratelimit-remaining-requests")
+                    .and_then(|value| value.to_str().ok())
+                    .map(str::to_owned);
+                record.lock().unwrap().push((
+                    info.status,
+                    info.request_id.clone(),
+                    info.retries,
+                    remaining,
+                ));
+            }),
+        );
+    client
+        .create_chat_completion(&ask("Hi"))
+        .await
+        .expect("success after one retry");
+    let mut stream = client
+        .create_chat_completion_stream(&ask("Hi"))
+        .await
+        .expect("stream");
+    assert!(stream.next().await.is_none());
+    assert_eq!(
+        *seen.lock().unwrap(),
+        vec![
+            (429, Some("req-1".to_owned()), 0, Some("0".to_owned())),
+            (200, Some("req-2".to_owned()), 1, Some("59".to_owned())),
+            (200, Some("req-3".to_owned()), 0, None),
+        ]
+    );
+    // A client without the function is unaffected, and options compare by the function.
+    let options = RequestOptions::new().on_response(|_: &ResponseInfo| {});
+    assert_eq!(options, options.clone());
+    assert_ne!(
+        options,
+        RequestOptions::new().on_response(|_: &ResponseInfo| {})
+    );
 }
 
 #[tokio::test]

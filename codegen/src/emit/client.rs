@@ -52,7 +52,7 @@ pub(crate) fn lib_rs(api: &Api, settings: &Settings) -> String {
     code.line("pub use runtime::error::{ApiError, Error};");
     code.line("pub use runtime::multipart::FilePart;");
     code.line("pub use runtime::sse::EventStream;");
-    code.line("pub use runtime::transport::{ClientBuilder, RequestOptions};");
+    code.line("pub use runtime::transport::{ClientBuilder, RequestOptions, ResponseInfo};");
     code.blank();
     code.doc(error_body_doc);
     let deprecated = matches!(&api.error_body, Some(TypeRef::Named(name))
