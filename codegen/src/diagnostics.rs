@@ -60,6 +60,14 @@ pub enum Error {
     /// A bug in the generator (a worker thread panicked), reported so it can be fixed.
     #[error("internal error: {0}; please report it with the spec")]
     Internal(String),
+    /// The output directory holds a file codegen did not write, which it would replace.
+    #[error(
+        "{path} was not written by codegen (it has no `@generated` header); refusing to replace it: give --out an empty directory or one codegen made"
+    )]
+    NotGenerated {
+        /// The file.
+        path: String,
+    },
     /// Reading or writing a file failed.
     #[error("{path}: {source}")]
     Io {

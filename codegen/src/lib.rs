@@ -71,7 +71,7 @@ pub fn generate(source: &str, text: &str, settings: &Settings) -> Result<Output,
     let mut timings = Vec::with_capacity(3);
     let started = std::time::Instant::now();
     let raw = load::read(source, text)?;
-    timings.push(("read", started.elapsed()));
+    timings.push(("parse", started.elapsed()));
     let started = std::time::Instant::now();
     // A thread costs more than it saves on a small spec.
     let parallel = text.len() > PARALLEL_ABOVE_BYTES;

@@ -349,6 +349,13 @@ impl<'de> serde::de::Visitor<'de> for LooseVisitor {
                 Value::String(text) => text,
                 other => other.to_string(),
             };
+            // YAML forbids a key twice in one mapping; taking the last silently would hide
+            // an edit that went to the wrong place.
+            if object.contains_key(&key) {
+                return Err(serde::de::Error::custom(format!(
+                    "the key `{key}` appears twice in one mapping"
+                )));
+            }
             object.insert(key, value);
         }
         Ok(Value::Object(object))

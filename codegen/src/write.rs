@@ -23,13 +23,27 @@ impl WriteReport {
     }
 }
 
-/// Writes `krate` under `out`, only where content changed, and removes stray `.rs` files under
-/// `out/src`. With `check`, writes nothing and reports what would change.
+/// Writes `krate` under `out`, only where content changed, and removes `.rs` files under
+/// `out/src` that an earlier run wrote and this one does not. With `check`, writes nothing and
+/// reports what would change. A file to be replaced that codegen did not write (it lacks the
+/// `@generated` header) stops the run before anything is written.
 pub fn write(krate: &GeneratedCrate, out: &Path, check: bool) -> Result<WriteReport, Error> {
     let io = |path: &Path| {
         let path = path.display().to_string();
         move |source| Error::Io { path, source }
     };
+    // Nothing is written unless every file it would replace is codegen's own.
+    for file in &krate.files {
+        let path = out.join(&file.path);
+        if let Ok(current) = fs::read_to_string(&path)
+            && current != file.contents
+            && !is_generated(&current)
+        {
+            return Err(Error::NotGenerated {
+                path: path.display().to_string(),
+            });
+        }
+    }
     let mut report = WriteReport::default();
     for file in &krate.files {
         let path = out.join(&file.path);
@@ -50,8 +64,10 @@ pub fn write(krate: &GeneratedCrate, out: &Path, check: bool) -> Result<WriteRep
         .iter()
         .map(|file| out.join(&file.path))
         .collect();
+    // Only files codegen wrote are removed; hand-written ones are none of its business.
     for stray in rust_files(&out.join("src")) {
-        if !expected.contains(&stray) {
+        let generated = fs::read_to_string(&stray).is_ok_and(|text| is_generated(&text));
+        if generated && !expected.contains(&stray) {
             if !check {
                 fs::remove_file(&stray).map_err(io(&stray))?;
             }
@@ -59,6 +75,11 @@ pub fn write(krate: &GeneratedCrate, out: &Path, check: bool) -> Result<WriteRep
         }
     }
     Ok(report)
+}
+
+/// Whether a file starts with the header codegen puts on everything it writes.
+fn is_generated(text: &str) -> bool {
+    text.starts_with("// @generated") || text.starts_with("# @generated")
 }
 
 fn rust_files(dir: &Path) -> Vec<PathBuf> {
@@ -76,4 +97,64 @@ fn rust_files(dir: &Path) -> Vec<PathBuf> {
     }
     out.sort();
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::emit::GeneratedFile;
+
+    fn krate() -> GeneratedCrate {
+        GeneratedCrate {
+            files: vec![
+                GeneratedFile {
+                    path: "Cargo.toml".into(),
+                    contents: "# @generated\n[package]\n".into(),
+                },
+                GeneratedFile {
+                    path: "src/lib.rs".into(),
+                    contents: "// @generated\nmod a;\n".into(),
+                },
+            ],
+        }
+    }
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("codegen-write-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(dir.join("src")).unwrap();
+        dir
+    }
+
+    #[test]
+    fn a_hand_written_crate_is_never_overwritten() {
+        let dir = scratch("hand");
+        fs::write(dir.join("Cargo.toml"), "[package]\nname = \"mine\"\n").unwrap();
+        fs::write(dir.join("src/main.rs"), "fn main() {}\n").unwrap();
+        let error = write(&krate(), &dir, false).unwrap_err();
+        assert!(matches!(error, Error::NotGenerated { .. }), "{error}");
+        assert!(error.to_string().contains("Cargo.toml"), "{error}");
+        assert_eq!(
+            fs::read_to_string(dir.join("Cargo.toml")).unwrap(),
+            "[package]\nname = \"mine\"\n"
+        );
+        assert!(dir.join("src/main.rs").exists());
+        assert!(!dir.join("src/lib.rs").exists());
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn only_files_codegen_wrote_are_removed() {
+        let dir = scratch("stray");
+        fs::write(dir.join("src/old.rs"), "// @generated\n").unwrap();
+        fs::write(dir.join("src/mine.rs"), "pub fn mine() {}\n").unwrap();
+        let report = write(&krate(), &dir, false).unwrap();
+        assert_eq!(report.removed, vec![dir.join("src/old.rs")]);
+        assert!(!dir.join("src/old.rs").exists());
+        assert!(dir.join("src/mine.rs").exists());
+        assert_eq!(report.changed.len(), 2);
+        // A second run finds everything up to date.
+        assert!(write(&krate(), &dir, true).unwrap().is_clean());
+        fs::remove_dir_all(&dir).unwrap();
+    }
 }

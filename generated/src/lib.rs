@@ -26,5 +26,11 @@ pub use runtime::multipart::FilePart;
 pub use runtime::sse::EventStream;
 pub use runtime::transport::{ClientBuilder, RequestOptions, ResponseInfo};
 
+/// The HTTP crate behind the client, for [`ClientBuilder::http_client`].
+pub use reqwest;
+/// The JSON crate the types use (`serde_json::Value`, `serde_json::Map`), re-exported so
+/// callers need not depend on it themselves.
+pub use serde_json;
+
 /// The error body the API sends with an error status, as [`ApiError::body`] holds it.
 pub type ApiErrorBody = types::ErrorResponse;

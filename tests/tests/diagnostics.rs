@@ -43,6 +43,17 @@ fn yaml_syntax_errors_give_line_and_column() {
 }
 
 #[test]
+fn a_yaml_key_given_twice_is_an_error_naming_it() {
+    let message = error(&format!(
+        "{HEAD}paths: {{}}\ncomponents:\n  schemas:\n    A:\n      properties:\n        seed: {{type: integer}}\n        seed: {{type: string}}\n"
+    ));
+    assert!(
+        message.contains("components.schemas.A.properties: the key `seed` appears twice"),
+        "{message}"
+    );
+}
+
+#[test]
 fn json_syntax_errors_give_line_and_column() {
     let message = error("{\n  \"openapi\": \"3.0.3\",\n  \"info\": {,}\n}");
     assert!(

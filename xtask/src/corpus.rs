@@ -193,9 +193,11 @@ fn generate(spec: &Spec, crates_dir: &Path) -> (Generation, Duration) {
             },
             Err(error) => Generation::Failed(error.to_string()),
         },
-        Ok(Err(error @ (codegen::Error::Internal(_) | codegen::Error::Io { .. }))) => {
-            Generation::Failed(error.to_string())
-        }
+        Ok(Err(
+            error @ (codegen::Error::Internal(_)
+            | codegen::Error::Io { .. }
+            | codegen::Error::NotGenerated { .. }),
+        )) => Generation::Failed(error.to_string()),
         Ok(Err(error)) => Generation::Rejected(error.to_string()),
         Err(message) => Generation::Panicked(message),
     };

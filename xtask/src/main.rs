@@ -17,8 +17,11 @@ Tasks:
     --check            Write nothing; exit 1 and name the stale files if generated/ differs
                        from what codegen writes now (CI runs this).
     --spec PATH        Read another OpenAPI 3.0/3.1 spec (YAML or JSON).
-    --out DIR          Write the crate to DIR instead of generated/.
+    --out DIR          Write the crate to DIR instead of generated/ (required with --spec).
+                       Files there that codegen did not write are never replaced or removed.
     --crate-name NAME  Name of the generated crate (default: deepshi).
+    --deny-warnings    Fail, writing nothing, when the spec gives warnings (constructs
+                       that fell back to `serde_json::Value`, parts left out).
     --timings          Print how long each stage took.
   corpus [DIR]         Generate a crate for every *.json/*.yaml/*.yml spec in DIR (default:
                        ../shared/specs/real-world) under target/corpus/crates/, check them all in
@@ -38,6 +41,9 @@ Examples:
   cargo xtask corpus --only azure
 ";
 
+/// The pointer to the help after a usage error, which would hide the error if printed whole.
+const SEE_HELP: &str = "see `cargo xtask --help`";
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
@@ -47,7 +53,7 @@ fn main() -> ExitCode {
             print!("{HELP}");
             Ok(())
         }
-        Some(other) => Err(format!("unknown task `{other}`\n\n{HELP}")),
+        Some(other) => Err(format!("unknown task `{other}` ({SEE_HELP})")),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -71,6 +77,9 @@ struct CodegenArgs {
     out: PathBuf,
     crate_name: String,
     timings: bool,
+    deny_warnings: bool,
+    /// The command that regenerates this crate, for its `@generated` header.
+    command: String,
 }
 
 fn parse_codegen_args(args: &[String]) -> Result<CodegenArgs, String> {
@@ -81,28 +90,71 @@ fn parse_codegen_args(args: &[String]) -> Result<CodegenArgs, String> {
         out: root.join("generated"),
         crate_name: "deepshi".to_owned(),
         timings: false,
+        deny_warnings: false,
+        command: "cargo xtask codegen".to_owned(),
     };
+    let (mut spec_given, mut out_given) = (false, false);
+    let mut regenerate = Vec::new();
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         let mut value = |flag: &str| {
             args.next()
                 .cloned()
-                .ok_or_else(|| format!("{flag} needs a value\n\n{HELP}"))
+                .ok_or_else(|| format!("{flag} needs a value ({SEE_HELP})"))
         };
         match arg.as_str() {
             "--check" => parsed.check = true,
             "--timings" => parsed.timings = true,
-            "--spec" => parsed.spec = PathBuf::from(value("--spec")?),
-            "--out" => parsed.out = PathBuf::from(value("--out")?),
-            "--crate-name" => parsed.crate_name = value("--crate-name")?,
+            "--deny-warnings" => parsed.deny_warnings = true,
+            "--spec" => {
+                let spec = value("--spec")?;
+                regenerate.push(format!("--spec {spec}"));
+                parsed.spec = PathBuf::from(spec);
+                spec_given = true;
+            }
+            "--out" => {
+                let out = value("--out")?;
+                regenerate.push(format!("--out {out}"));
+                parsed.out = PathBuf::from(out);
+                out_given = true;
+            }
+            "--crate-name" => {
+                parsed.crate_name = value("--crate-name")?;
+                regenerate.push(format!("--crate-name {}", parsed.crate_name));
+            }
             "--help" | "-h" => {
                 print!("{HELP}");
                 std::process::exit(0);
             }
-            other => return Err(format!("unknown option `{other}`\n\n{HELP}")),
+            other => return Err(format!("unknown option `{other}` ({SEE_HELP})")),
         }
     }
+    if spec_given && !out_given {
+        return Err(format!(
+            "--spec without --out would replace {} (the deepshi crate) with another API; give --out DIR",
+            parsed.out.display()
+        ));
+    }
+    check_crate_name(&parsed.crate_name)?;
+    if !regenerate.is_empty() {
+        parsed.command = format!("cargo xtask codegen {}", regenerate.join(" "));
+    }
     Ok(parsed)
+}
+
+/// A name cargo accepts for a package, which also makes a Rust identifier (`-` → `_`).
+fn check_crate_name(name: &str) -> Result<(), String> {
+    let valid = name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        && name.starts_with(|c: char| c.is_ascii_alphabetic());
+    if valid {
+        Ok(())
+    } else {
+        Err(format!(
+            "--crate-name {name:?} is not a crate name: use ASCII letters, digits, `-` and `_`, starting with a letter"
+        ))
+    }
 }
 
 fn codegen(args: &[String]) -> Result<(), String> {
@@ -110,12 +162,19 @@ fn codegen(args: &[String]) -> Result<(), String> {
     let started = std::time::Instant::now();
     let text = std::fs::read_to_string(&args.spec)
         .map_err(|error| format!("cannot read {}: {error}", args.spec.display()))?;
-    let mut timings = vec![("read file", started.elapsed())];
-    let settings = codegen::Settings::new(&args.crate_name);
+    let mut timings = vec![("read spec file", started.elapsed())];
+    let mut settings = codegen::Settings::new(&args.crate_name);
+    settings.command = args.command.clone();
     let source = args.spec.display().to_string();
     let output = codegen::generate(&source, &text, &settings).map_err(|error| error.to_string())?;
     for warning in &output.warnings {
         eprintln!("warning: {source}: {warning}");
+    }
+    if args.deny_warnings && !output.warnings.is_empty() {
+        return Err(format!(
+            "the spec gave {} warning(s) and --deny-warnings is set; nothing was written",
+            output.warnings.len()
+        ));
     }
     timings.extend(output.timings.iter().copied());
     let started = std::time::Instant::now();
@@ -139,7 +198,7 @@ fn codegen(args: &[String]) -> Result<(), String> {
         for path in &report.removed {
             message.push_str(&format!("  not generated any more: {}\n", path.display()));
         }
-        message.push_str("run `cargo xtask codegen` and commit the result");
+        message.push_str(&format!("run `{}` and commit the result", args.command));
         return Err(message);
     }
     println!(

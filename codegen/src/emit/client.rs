@@ -54,6 +54,15 @@ pub(crate) fn lib_rs(api: &Api, settings: &Settings) -> String {
     code.line("pub use runtime::sse::EventStream;");
     code.line("pub use runtime::transport::{ClientBuilder, RequestOptions, ResponseInfo};");
     code.blank();
+    // In rustfmt's order: sorted by path.
+    code.line("/// The HTTP crate behind the client, for [`ClientBuilder::http_client`].");
+    code.line("pub use reqwest;");
+    code.line(
+        "/// The JSON crate the types use (`serde_json::Value`, `serde_json::Map`), re-exported so",
+    );
+    code.line("/// callers need not depend on it themselves.");
+    code.line("pub use serde_json;");
+    code.blank();
     code.doc(error_body_doc);
     let deprecated = matches!(&api.error_body, Some(TypeRef::Named(name))
         if api.types.iter().any(|def| &def.name == name && def.docs.deprecated));
