@@ -550,6 +550,24 @@ fn normalize_type_array(map: &mut Map<String, Value>) {
         [single] => {
             map.insert("type".into(), single.clone());
         }
+        // `type: [string, integer]` is a union of those types, as `anyOf` writes it (unless
+        // the schema has its own `anyOf`/`oneOf`, which then says what the value is).
+        several
+            if several.iter().all(Value::is_string)
+                && !map.contains_key("anyOf")
+                && !map.contains_key("oneOf") =>
+        {
+            let alternatives = several
+                .iter()
+                .map(|kind| {
+                    let mut alternative = Map::new();
+                    alternative.insert("type".into(), kind.clone());
+                    Value::Object(alternative)
+                })
+                .collect();
+            map.remove("type");
+            map.insert("anyOf".into(), Value::Array(alternatives));
+        }
         _ => {
             map.remove("type");
         }

@@ -188,3 +188,29 @@ fn undeclared_path_parameters_and_cookies_warn() {
         ]
     );
 }
+
+#[test]
+fn required_that_is_not_a_list_is_named() {
+    let found = warnings(&format!(
+        "{HEAD}paths: {{}}\ncomponents:\n  schemas:\n    Pet:\n      type: object\n      required: kind\n      properties:\n        kind: {{type: string}}\n"
+    ));
+    assert_eq!(
+        found,
+        [
+            "#/components/schemas/Pet: `required` is not a list of property names; every property is optional"
+        ]
+    );
+}
+
+#[test]
+fn a_path_without_a_leading_slash_is_named() {
+    let found = warnings(&format!(
+        "{HEAD}paths:\n  pets:\n    get:\n      operationId: listPets\n      responses:\n        '204': {{description: ok}}\n"
+    ));
+    assert_eq!(
+        found,
+        [
+            "#/paths/pets: the path `pets` does not start with `/`; it is appended to the base URL as written"
+        ]
+    );
+}

@@ -45,6 +45,12 @@ pub(crate) fn build_operations(builder: &mut TypeBuilder<'_>) -> Result<Vec<Oper
     };
     for (path, item) in paths {
         let mut item_pointer = format!("#/paths/{}", escape_pointer(path));
+        if !path.starts_with('/') {
+            builder.warn(
+                &item_pointer,
+                format!("the path `{path}` does not start with `/`; it is appended to the base URL as written"),
+            );
+        }
         let mut item = item;
         if let Some(reference) = item.get("$ref").and_then(Value::as_str) {
             match refs::resolve(raw, reference) {

@@ -486,6 +486,13 @@ impl<'a> TypeBuilder<'a> {
         let mut properties: Vec<(String, String)> = Vec::new();
         let mut extra = Some(TypeRef::Json);
         for (part_pointer, part) in parts {
+            match part.keyword("required") {
+                Some(Value::Array(_)) | None => {}
+                Some(_) => self.warn(
+                    part_pointer,
+                    "`required` is not a list of property names; every property is optional",
+                ),
+            }
             if let Some(list) = part.keyword("required").and_then(Value::as_array) {
                 required.extend(list.iter().filter_map(Value::as_str).map(str::to_owned));
             }
