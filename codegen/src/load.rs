@@ -351,12 +351,17 @@ impl<'de> serde::de::Visitor<'de> for LooseVisitor {
             };
             // YAML forbids a key twice in one mapping; taking the last silently would hide
             // an edit that went to the wrong place.
-            if object.contains_key(&key) {
-                return Err(serde::de::Error::custom(format!(
-                    "the key `{key}` appears twice in one mapping"
-                )));
+            match object.entry(key) {
+                serde_json::map::Entry::Vacant(slot) => {
+                    slot.insert(value);
+                }
+                serde_json::map::Entry::Occupied(slot) => {
+                    return Err(serde::de::Error::custom(format!(
+                        "the key `{}` appears twice in one mapping",
+                        slot.key()
+                    )));
+                }
             }
-            object.insert(key, value);
         }
         Ok(Value::Object(object))
     }
