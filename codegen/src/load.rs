@@ -117,7 +117,7 @@ pub fn check(source: &str, text: &str, raw: &Value) -> Result<OpenAPI, Error> {
         };
         Error::NotOpenApi {
             source_name: source.to_owned(),
-            line: line_of_pointer(text, &pointer),
+            line: line_of_pointer(text, &pointer).map(|line| line_of_culprit(text, line, &message)),
             pointer: Some(pointer),
             message,
         }
@@ -422,6 +422,30 @@ fn line_of_pointer(text: &str, pointer: &str) -> Option<usize> {
         from += key.len();
     }
     found
+}
+
+/// The line of the value or key serde names as the culprit (`unknown variant `querry``,
+/// `unknown field `requird``), searched a little below `line`: serde reports some errors at
+/// the enclosing object (a parameter, an array entry), a few lines above the real mistake.
+fn line_of_culprit(text: &str, line: usize, message: &str) -> usize {
+    let culprit = ["unknown variant `", "unknown field `"]
+        .iter()
+        .find_map(|prefix| message.strip_prefix(prefix))
+        .and_then(|rest| rest.split_once('`'))
+        .map(|(culprit, _)| culprit)
+        .filter(|culprit| !culprit.is_empty());
+    let Some(culprit) = culprit else {
+        return line;
+    };
+    text.lines()
+        .enumerate()
+        .skip(line.saturating_sub(1))
+        .take(40)
+        .find(|(_, text)| {
+            text.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-' || c == '$'))
+                .any(|word| word == culprit)
+        })
+        .map_or(line, |(index, _)| index + 1)
 }
 
 /// Rewrites OpenAPI 3.1 (JSON Schema 2020-12) idioms into the 3.0 form the model reads, and a

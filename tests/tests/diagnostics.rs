@@ -214,3 +214,15 @@ fn a_path_without_a_leading_slash_is_named() {
         ]
     );
 }
+
+#[test]
+fn a_misspelt_value_is_reported_on_its_own_line() {
+    // serde reports the parameter as a whole; the line is the misspelt value's.
+    let message = error(&format!(
+        "{HEAD}paths:\n  /pets:\n    get:\n      parameters:\n        - name: limit\n          in: querry\n          schema: {{type: integer}}\n      responses:\n        '204': {{description: ok}}\n"
+    ));
+    assert_eq!(
+        message,
+        "spec.yaml: line 8, at #/paths/~1pets/get/parameters/0: unknown variant `querry`, expected one of `query`, `header`, `path`, `cookie`"
+    );
+}
