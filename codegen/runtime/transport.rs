@@ -211,6 +211,25 @@ impl ClientBuilder {
             let (name, value) = header_pair(name, value)?;
             default_headers.append(name, value);
         }
+        // An API that needs a key fails at `build()`, not at the first call; a default header
+        // may carry the credential instead (a proxy's, say).
+        let credential_header = match self.info.auth {
+            AuthScheme::Bearer => Some("authorization"),
+            AuthScheme::Header(name) => Some(name),
+            AuthScheme::Query(_) | AuthScheme::None => None,
+        };
+        let has_credential_header = credential_header.is_some_and(|name| {
+            self.headers
+                .iter()
+                .any(|(header, _)| header.eq_ignore_ascii_case(name))
+        });
+        if self.api_key.is_none() && self.info.auth != AuthScheme::None && !has_credential_header
+        {
+            return Err(Error::Config(format!(
+                "no API key: set one with `.api_key(..)`, or read {} with `.with_env()?`",
+                self.info.api_key_env
+            )));
+        }
         let auth = match (&self.api_key, self.info.auth) {
             (Some(key), AuthScheme::Bearer) => Some((
                 HeaderName::from_static("authorization"),

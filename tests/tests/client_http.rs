@@ -1399,6 +1399,24 @@ async fn on_response_sees_every_response_with_status_headers_and_request_id() {
     );
 }
 
+#[test]
+fn a_client_without_a_key_fails_at_build_unless_a_header_carries_one() {
+    let error = Client::builder()
+        .base_url("http://127.0.0.1:9")
+        .build()
+        .expect_err("no key");
+    assert!(matches!(error, Error::Config(_)), "{error}");
+    assert_eq!(
+        error.to_string(),
+        "invalid client configuration: no API key: set one with `.api_key(..)`, or read DEEPSHI_API_KEY with `.with_env()?`"
+    );
+    Client::builder()
+        .base_url("http://127.0.0.1:9")
+        .default_header("Authorization", "Bearer from-a-proxy")
+        .build()
+        .expect("a default Authorization header is a credential");
+}
+
 #[tokio::test]
 async fn a_timed_out_attempt_is_retried() {
     let server = TestServer::start([

@@ -18,7 +18,7 @@ const ATTR_WIDTH: usize = 70;
 /// rustfmt's `struct_lit_width`.
 const STRUCT_LIT_WIDTH: usize = 18;
 /// One level of indentation.
-pub(crate) const INDENT: usize = 4;
+const INDENT: usize = 4;
 
 /// A Rust source file being written: text and the current indentation.
 #[derive(Debug, Default)]
