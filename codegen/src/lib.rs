@@ -77,13 +77,20 @@ pub fn generate(source: &str, text: &str, settings: &Settings) -> Result<Output,
     let parallel = text.len() > PARALLEL_ABOVE_BYTES;
     let (document, built) = if parallel {
         std::thread::scope(|scope| {
-            let checking = scope.spawn(|| load::check(source, text, &raw));
+            // `Builder::spawn_scoped` reports a thread the system cannot give as an error
+            // (where `Scope::spawn` would panic): then the check runs here instead.
+            let checking = std::thread::Builder::new()
+                .spawn_scoped(scope, || load::check(source, text, &raw))
+                .ok();
             let built = model::build_raw(&raw);
-            let document = checking.join().unwrap_or_else(|_| {
-                Err(Error::Internal(
-                    "the thread checking the document panicked".to_owned(),
-                ))
-            });
+            let document = match checking {
+                Some(handle) => handle.join().unwrap_or_else(|_| {
+                    Err(Error::Internal(
+                        "the thread checking the document panicked".to_owned(),
+                    ))
+                }),
+                None => load::check(source, text, &raw),
+            };
             (document, built)
         })
     } else {
@@ -99,7 +106,8 @@ pub fn generate(source: &str, text: &str, settings: &Settings) -> Result<Output,
     // The document and the model are big on big specs and the caller wants only the files;
     // freeing them on another thread keeps that out of the caller's time.
     if parallel {
-        std::thread::spawn(move || drop((raw, document, api)));
+        // If no thread can be had, the closure and what it holds are dropped right here.
+        let _ = std::thread::Builder::new().spawn(move || drop((raw, document, api)));
     }
     Ok(Output {
         krate,

@@ -105,16 +105,22 @@ fn types_text_in_chunks(api: &Api, chunk_len: usize) -> Result<String, Error> {
         return Ok(out);
     }
     let texts: Vec<Result<String, Error>> = std::thread::scope(|scope| {
+        // A chunk whose thread the system cannot give is written on this one instead.
         let handles: Vec<_> = chunks
             .iter()
-            .map(|chunk| scope.spawn(move || types::types_items(api, chunk)))
+            .map(|chunk| {
+                std::thread::Builder::new()
+                    .spawn_scoped(scope, move || types::types_items(api, chunk))
+                    .map_err(|_| chunk)
+            })
             .collect();
         handles
             .into_iter()
-            .map(|handle| {
-                handle.join().map_err(|_| {
+            .map(|handle| match handle {
+                Ok(handle) => handle.join().map_err(|_| {
                     Error::Internal("a thread writing src/types.rs panicked".to_owned())
-                })
+                }),
+                Err(chunk) => Ok(types::types_items(api, chunk)),
             })
             .collect()
     });
