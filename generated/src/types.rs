@@ -129,7 +129,10 @@ pub struct ChatCompletionChoice {
 
 impl ChatCompletionChoice {
     /// A value with the required fields set and every optional field unset.
-    pub fn new(index: impl Into<i64>, message: impl Into<ChatCompletionMessage>) -> Self {
+    pub fn new(
+        index: impl Into<i64>,
+        message: impl Into<ChatCompletionMessage>,
+    ) -> Self {
         Self {
             index: index.into(),
             finish_reason: None,
@@ -421,7 +424,10 @@ impl ChatCompletionMessage {
     }
 
     /// Sets `reasoning_details`.
-    pub fn reasoning_details(mut self, value: impl Into<Vec<serde_json::Value>>) -> Self {
+    pub fn reasoning_details(
+        mut self,
+        value: impl Into<Vec<serde_json::Value>>,
+    ) -> Self {
         self.reasoning_details = Some(value.into());
         self
     }
@@ -671,7 +677,9 @@ impl<'de> ::serde::Deserialize<'de> for ContentPart {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+        let value = <serde_json::Value as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
         let tag = crate::runtime::tag_of(&value, "type");
         match tag.as_deref() {
             Some("text") => crate::runtime::decode_variant(value, Self::Text),
@@ -1763,12 +1771,18 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+        let value = <serde_json::Value as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
         let tag = crate::runtime::tag_of(&value, "type");
         match tag.as_deref() {
             Some("text") => crate::runtime::decode_variant(value, Self::Text),
-            Some("json_object") => crate::runtime::decode_variant(value, Self::JsonObject),
-            Some("json_schema") => crate::runtime::decode_variant(value, Self::JsonSchema),
+            Some("json_object") => {
+                crate::runtime::decode_variant(value, Self::JsonObject)
+            }
+            Some("json_schema") => {
+                crate::runtime::decode_variant(value, Self::JsonSchema)
+            }
             _ => Ok(Self::Unknown(value)),
         }
     }
@@ -2405,13 +2419,19 @@ impl Usage {
     }
 
     /// Sets `prompt_tokens_details`.
-    pub fn prompt_tokens_details(mut self, value: impl Into<PromptTokensDetails>) -> Self {
+    pub fn prompt_tokens_details(
+        mut self,
+        value: impl Into<PromptTokensDetails>,
+    ) -> Self {
         self.prompt_tokens_details = Some(value.into());
         self
     }
 
     /// Sets `completion_tokens_details`.
-    pub fn completion_tokens_details(mut self, value: impl Into<CompletionTokensDetails>) -> Self {
+    pub fn completion_tokens_details(
+        mut self,
+        value: impl Into<CompletionTokensDetails>,
+    ) -> Self {
         self.completion_tokens_details = Some(value.into());
         self
     }

@@ -143,41 +143,6 @@ fn every_fixture_crate_compiles_without_warnings() {
     );
 }
 
-/// The generator lays out Rust itself instead of running a formatter; rustfmt is the judge of
-/// that layout. Every generated Rust file of the Deepshi crate and of each fixture must be
-/// exactly what `rustfmt` (edition 2024, default settings) would make of it.
-#[test]
-fn generated_rust_is_laid_out_as_rustfmt_would() {
-    let dir = root().join("target/rustfmt-check");
-    let _ = std::fs::remove_dir_all(&dir);
-    let mut crates = vec![("deepshi".to_owned(), deepshi())];
-    for path in fixtures() {
-        let name = fixture_crate_name(&path);
-        crates.push((name.clone(), generate(&path, &name).krate));
-    }
-    let mut files = Vec::new();
-    for (name, krate) in &crates {
-        codegen::write::write(krate, &dir.join(name), false).unwrap();
-        for file in ["src/lib.rs", "src/client.rs", "src/types.rs"] {
-            files.push(dir.join(name).join(file));
-        }
-    }
-    let rustfmt = std::env::var("RUSTFMT").unwrap_or_else(|_| "rustfmt".to_owned());
-    let output = Command::new(&rustfmt)
-        .args(["--edition", "2024", "--check"])
-        .args(&files)
-        .output()
-        .unwrap_or_else(|error| {
-            panic!("cannot run {rustfmt} ({error}); install it with `rustup component add rustfmt`")
-        });
-    assert!(
-        output.status.success(),
-        "generated code differs from rustfmt's layout:\n{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
 /// A snapshot no test asserts any more hides a renamed or removed output: every stored
 /// snapshot must belong to a file the tests above generate.
 #[test]

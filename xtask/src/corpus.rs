@@ -66,15 +66,15 @@ fn parse_args(args: &[String], default_dir: PathBuf) -> Result<Options, String> 
 }
 
 /// One spec file and the crate it becomes.
-struct Spec {
-    path: PathBuf,
-    file_name: String,
-    crate_name: String,
+pub(crate) struct Spec {
+    pub(crate) path: PathBuf,
+    pub(crate) file_name: String,
+    pub(crate) crate_name: String,
 }
 
 /// The `*.json`, `*.yaml` and `*.yml` files of `dir`, sorted by name, each with a distinct crate
 /// name.
-fn find_specs(dir: &Path) -> Result<Vec<Spec>, String> {
+pub(crate) fn find_specs(dir: &Path) -> Result<Vec<Spec>, String> {
     let entries =
         fs::read_dir(dir).map_err(|error| format!("cannot read {}: {error}", dir.display()))?;
     let mut paths: Vec<PathBuf> = entries
@@ -149,17 +149,13 @@ struct Row {
     generation: Generation,
     time: Duration,
     build: Option<CrateBuild>,
-    /// Whether rustfmt leaves the generated Rust as it is (`None`: not checked).
-    laid_out: Option<bool>,
 }
 
 impl Row {
     /// Whether this spec makes the run fail.
     fn failed(&self) -> bool {
         match &self.generation {
-            Generation::Generated { .. } => {
-                self.build.as_ref().is_some_and(|build| !build.ok()) || self.laid_out == Some(false)
-            }
+            Generation::Generated { .. } => self.build.as_ref().is_some_and(|build| !build.ok()),
             Generation::Rejected(_) => false,
             Generation::Failed(_) | Generation::Panicked(_) => true,
         }
@@ -253,37 +249,10 @@ fn generate_all(specs: Vec<Spec>, crates_dir: &Path) -> Vec<Row> {
                     generation,
                     time,
                     build: None,
-                    laid_out: None,
                 }
             })
             .collect()
     })
-}
-
-/// Runs `rustfmt --check` over the Rust the generator laid out for every generated crate: the
-/// layout rules are held to rustfmt's on specs nobody here wrote. Without rustfmt the column
-/// stays empty.
-fn check_layout(rows: &mut [Row], crates_dir: &Path) {
-    let rustfmt = std::env::var("RUSTFMT").unwrap_or_else(|_| "rustfmt".to_owned());
-    for row in rows {
-        if !matches!(row.generation, Generation::Generated { .. }) {
-            continue;
-        }
-        let dir = crates_dir.join(&row.spec.crate_name).join("src");
-        let status = Command::new(&rustfmt)
-            .args(["--edition", "2024", "--check"])
-            .args(["lib.rs", "client.rs", "types.rs"].map(|file| dir.join(file)))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
-        match status {
-            Ok(status) => row.laid_out = Some(status.success()),
-            Err(error) => {
-                eprintln!("cannot run {rustfmt} ({error}): layout not checked");
-                return;
-            }
-        }
-    }
 }
 
 /// Removes crate directories under `crates_dir` that no spec in the corpus maps to.
@@ -601,7 +570,6 @@ fn print_table(rows: &[Row], compiled: bool) {
         "warnings".to_owned(),
         "compiled".to_owned(),
         "rustc warnings".to_owned(),
-        "rustfmt".to_owned(),
         "time (ms)".to_owned(),
     ]];
     for row in rows {
@@ -625,16 +593,10 @@ fn print_table(rows: &[Row], compiled: bool) {
             warnings,
             compiled.to_owned(),
             rustc_warnings,
-            match row.laid_out {
-                Some(true) => "same",
-                Some(false) => "DIFFERS",
-                None => "-",
-            }
-            .to_owned(),
             row.time.as_millis().to_string(),
         ]);
     }
-    let mut widths = [0; 7];
+    let mut widths = [0; 6];
     for line in &lines {
         for (width, cell) in widths.iter_mut().zip(line) {
             *width = (*width).max(cell.len());
@@ -672,13 +634,6 @@ fn print_details(rows: &[Row], log: &Path) {
             }
             Generation::Rejected(message) => println!("\n{name}: rejected\n{}", indent(message)),
             Generation::Generated { .. } => {}
-        }
-        if row.laid_out == Some(false) {
-            println!(
-                "\n{name}: the generated Rust is not laid out as rustfmt would; see \
-                 `rustfmt --edition 2024 --check target/corpus/crates/{}/src/*.rs`",
-                row.spec.crate_name
-            );
         }
         let Some(build) = row.build.as_ref().filter(|build| !build.ok()) else {
             continue;
@@ -778,8 +733,6 @@ pub fn corpus(args: &[String], root: &Path) -> Result<(), String> {
         })
         .sum();
     write_workspace(&crates_dir, root, &members)?;
-
-    check_layout(&mut rows, &crates_dir);
 
     let mut check_error = None;
     if options.compile && !members.is_empty() {

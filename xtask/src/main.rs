@@ -1,6 +1,7 @@
 //! Repository tasks: `cargo xtask codegen` regenerates `generated/` from `spec/deepshi.yaml`.
 
 mod corpus;
+mod same_code;
 
 /// See `Cargo.toml`: the allocator is most of the difference on big specs.
 #[global_allocator]
@@ -26,12 +27,21 @@ Tasks:
   corpus [DIR]         Generate a crate for every *.json/*.yaml/*.yml spec in DIR (default:
                        ../shared/specs/real-world) under target/corpus/crates/, check them all in
                        one workspace, and print a table: spec, generated, codegen warnings,
-                       compiled, rustc warnings, rustfmt (whether rustfmt would change the
-                       layout), generation time. Exits 1 when a spec panics, hits an internal
-                       error, yields a crate that does not compile, or is laid out otherwise
-                       than rustfmt would.
+                       compiled, rustc warnings, generation time. Exits 1 when a spec
+                       panics, hits an internal error or yields a crate that does not compile.
     --only TEXT        Only the specs whose file name contains TEXT.
     --no-compile       Generate only.
+  same-code OLD_XTASK  Show that the emitter writes the same code as an earlier build of it,
+                       whatever the layout: OLD_XTASK (an xtask binary built from another
+                       commit) and this codegen both write Deepshi, every fixture and every
+                       corpus spec under target/same-code/, rustfmt --edition 2024 lays out
+                       both, and every file must then be identical (the @generated line
+                       aside). Exits 1 and names the files that differ.
+    --max-width N      rustfmt's max_width. rustfmt leaves an item as written when one of its
+                       lines cannot fit in 100 columns (long generated names); a wider limit
+                       lets it lay out every item.
+    --only TEXT        Only the specs whose file name contains TEXT.
+    --corpus DIR       The corpus directory (default: ../shared/specs/real-world).
   help                 Show this text.
 
 Examples:
@@ -39,6 +49,7 @@ Examples:
   cargo xtask codegen --check
   cargo xtask codegen --spec petstore.yaml --out /tmp/petstore --crate-name petstore
   cargo xtask corpus --only azure
+  cargo xtask same-code /tmp/old/target/release/xtask --max-width 200
 ";
 
 /// The pointer to the help after a usage error, which would hide the error if printed whole.
@@ -49,6 +60,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("codegen") => codegen(&args[1..]),
         Some("corpus") => corpus::corpus(&args[1..], &root()),
+        Some("same-code") => same_code::same_code(&args[1..], &root()),
         None | Some("help" | "--help" | "-h") => {
             print!("{HELP}");
             Ok(())

@@ -1,16 +1,20 @@
 //! Operations → `src/client.rs`, and the crate root `src/lib.rs`.
 
+use proc_macro2::TokenStream;
+use quote::quote;
+
 use super::docs;
-use super::layout::{Code, Param, Ty, string_literal};
+use super::rust::{Printer, doc, ident, inner_doc, string};
 use super::types::Paths;
 use crate::Settings;
+use crate::diagnostics::Error;
 use crate::model::{
     Api, Auth, BodyEncoding, Operation, ParamLocation, ResponseKind, TypeKind, TypeRef,
 };
 use crate::names;
 
 /// `src/lib.rs`: crate docs, modules and re-exports.
-pub(crate) fn lib_rs(api: &Api, settings: &Settings) -> String {
+pub(crate) fn lib_rs(api: &Api, settings: &Settings) -> Result<String, Error> {
     let crate_name = settings.crate_name.replace('-', "_");
     let key_env = format!("{}_API_KEY", api.env_prefix);
     let url_env = format!("{}_BASE_URL", api.env_prefix);
@@ -28,246 +32,250 @@ pub(crate) fn lib_rs(api: &Api, settings: &Settings) -> String {
          Errors of every kind are one [`Error`]. Per-call settings go through [`Client::with_options`]."
     ));
     let error_body = match &api.error_body {
-        Some(ty) => Paths::outside_types().tree(ty),
-        None => Ty::plain("serde_json::Value"),
+        Some(ty) => Paths::outside_types().ty(ty),
+        None => quote!(serde_json::Value),
     };
-    let error_body_doc = match &api.error_body {
+    let error_body_doc = doc(match &api.error_body {
         Some(_) => {
             "The error body the API sends with an error status, as [`ApiError::body`] holds it."
         }
         None => {
             "The error body of the API: its operations declare no single error schema, so any JSON."
         }
-    };
-    let mut code = Code::new();
-    code.inner_doc(&text);
-    code.blank();
-    // The generator lays the files out itself; `cargo fmt` need not spend time on them.
-    for module in ["mod client;", "pub mod runtime;", "pub mod types;"] {
-        code.line("#[rustfmt::skip]");
-        code.line(module);
-    }
-    code.blank();
-    code.line("pub use client::Client;");
-    code.line("pub use runtime::error::{ApiError, Error};");
-    code.line("pub use runtime::multipart::FilePart;");
-    code.line("pub use runtime::sse::EventStream;");
-    code.line("pub use runtime::transport::{ClientBuilder, RequestOptions, ResponseInfo};");
-    code.blank();
-    // In rustfmt's order: sorted by path.
-    code.line("/// The HTTP crate behind the client, for [`ClientBuilder::http_client`].");
-    code.line("pub use reqwest;");
-    code.line(
-        "/// The JSON crate the types use (`serde_json::Value`, `serde_json::Map`), re-exported so",
-    );
-    code.line("/// callers need not depend on it themselves.");
-    code.line("pub use serde_json;");
-    code.blank();
-    code.doc(error_body_doc);
+    });
     let deprecated = matches!(&api.error_body, Some(TypeRef::Named(name))
         if api.types.iter().any(|def| &def.name == name && def.docs.deprecated));
-    if deprecated {
-        code.line("#[allow(deprecated)]");
-    }
-    code.typed("pub type ApiErrorBody =", &error_body, ";");
-    code.finish()
+    let allow_deprecated = if deprecated {
+        quote!(#[allow(deprecated)])
+    } else {
+        TokenStream::new()
+    };
+    let mut printer = Printer::new();
+    printer.block(inner_doc(&text), "the docs of src/lib.rs")?;
+    // The files are printed by prettyplease, not rustfmt; `cargo fmt` leaves them as they are.
+    printer.block(
+        quote! {
+            #[rustfmt::skip]
+            mod client;
+            #[rustfmt::skip]
+            pub mod runtime;
+            #[rustfmt::skip]
+            pub mod types;
+        },
+        "the modules of src/lib.rs",
+    )?;
+    printer.block(
+        quote! {
+            pub use client::Client;
+            pub use runtime::error::{ApiError, Error};
+            pub use runtime::multipart::FilePart;
+            pub use runtime::sse::EventStream;
+            pub use runtime::transport::{ClientBuilder, RequestOptions, ResponseInfo};
+        },
+        "the re-exports of src/lib.rs",
+    )?;
+    printer.block(
+        quote! {
+            /// The HTTP crate behind the client, for [`ClientBuilder::http_client`].
+            pub use reqwest;
+            /// The JSON crate the types use (`serde_json::Value`, `serde_json::Map`), re-exported so
+            /// callers need not depend on it themselves.
+            pub use serde_json;
+        },
+        "the crates src/lib.rs re-exports",
+    )?;
+    printer.block(
+        quote! {
+            #error_body_doc
+            #allow_deprecated
+            pub type ApiErrorBody = #error_body;
+        },
+        "ApiErrorBody",
+    )?;
+    Ok(printer.finish())
 }
 
 /// `src/client.rs`: the `Client` and one method per operation.
-pub(crate) fn client_rs(api: &Api, settings: &Settings) -> String {
+pub(crate) fn client_rs(api: &Api, settings: &Settings) -> Result<String, Error> {
     let base_url = api
         .base_url
         .clone()
         .unwrap_or_else(|| "http://localhost".to_owned());
     let key_env = format!("{}_API_KEY", api.env_prefix);
     let url_env = format!("{}_BASE_URL", api.env_prefix);
-    let user_agent = format!("{}-rust/", settings.crate_name);
+    let user_agent = string(&format!("{}-rust/", settings.crate_name));
     let auth = match &api.auth {
-        Auth::None => "AuthScheme::None".to_owned(),
-        Auth::Bearer => "AuthScheme::Bearer".to_owned(),
-        Auth::Header(name) => format!("AuthScheme::Header({})", string_literal(name)),
-        Auth::Query(name) => format!("AuthScheme::Query({})", string_literal(name)),
+        Auth::None => quote!(AuthScheme::None),
+        Auth::Bearer => quote!(AuthScheme::Bearer),
+        Auth::Header(name) => {
+            let name = string(name);
+            quote!(AuthScheme::Header(#name))
+        }
+        Auth::Query(name) => {
+            let name = string(name);
+            quote!(AuthScheme::Query(#name))
+        }
     };
     let paths = Paths::outside_types();
-    let mut transport_items = vec!["ApiInfo", "AuthScheme"];
+    let mut transport_items = vec![quote!(ApiInfo), quote!(AuthScheme)];
     if !api.operations.is_empty() {
-        transport_items.push("Request");
+        transport_items.push(quote!(Request));
     }
-    transport_items.push("Transport");
-    let mut crate_items = vec!["ClientBuilder", "Error"];
+    transport_items.push(quote!(Transport));
+    let mut crate_items = vec![quote!(ClientBuilder), quote!(Error)];
     if api.operations.iter().any(|op| op.stream.is_some()) {
-        crate_items.push("EventStream");
+        crate_items.push(quote!(EventStream));
     }
-    crate_items.push("RequestOptions");
+    crate_items.push(quote!(RequestOptions));
     let mentions_types = api.operations.iter().any(|op| {
-        let named = |ty: &TypeRef| format!("{ty:?}").contains("Named(");
         op.params.is_some()
-            || op.path_params.iter().any(|p| named(&p.ty))
-            || op.body.as_ref().is_some_and(|b| named(&b.ty))
-            || matches!(&op.response, ResponseKind::Json(ty) if named(ty))
-            || op.stream.as_ref().is_some_and(|s| named(&s.event))
+            || op.path_params.iter().any(|p| names_a_type(&p.ty))
+            || op.body.as_ref().is_some_and(|b| names_a_type(&b.ty))
+            || matches!(&op.response, ResponseKind::Json(ty) if names_a_type(ty))
+            || op.stream.as_ref().is_some_and(|s| names_a_type(&s.event))
     });
     if mentions_types {
-        crate_items.push("types");
+        crate_items.push(quote!(types));
     }
-    let mut code = Code::new();
+    let mut printer = Printer::new();
     // A deprecated parameter is still sent when the caller sets it.
-    code.line("#![allow(deprecated)]");
-    code.blank();
-    code.line_of(&[
-        "use crate::runtime::transport::{",
-        &transport_items.join(", "),
-        "};",
-    ]);
-    code.line_of(&["use crate::{", &crate_items.join(", "), "};"]);
-    code.blank();
-    code.block("static API: ApiInfo = ApiInfo {", ";", |code| {
-        code.line_of(&["default_base_url: ", &string_literal(&base_url), ","]);
-        code.line_of(&["api_key_env: ", &string_literal(&key_env), ","]);
-        code.line_of(&["base_url_env: ", &string_literal(&url_env), ","]);
-        code.macro_call(
-            "user_agent: concat!",
-            &[
-                string_literal(&user_agent),
-                "env!(\"CARGO_PKG_VERSION\")".to_owned(),
-            ],
-            ",",
-        );
-        match &api.auth {
-            Auth::Header(name) => {
-                code.call(
-                    None,
-                    "auth: AuthScheme::Header",
-                    &[string_literal(name)],
-                    ",",
-                );
-            }
-            Auth::Query(name) => {
-                code.call(
-                    None,
-                    "auth: AuthScheme::Query",
-                    &[string_literal(name)],
-                    ",",
-                );
-            }
-            _ => code.line_of(&["auth: ", &auth, ","]),
-        }
-    });
-    code.blank();
-    code.doc(&format!(
+    printer.block(quote!(#![allow(deprecated)]), "the lints of src/client.rs")?;
+    printer.block(
+        quote! {
+            use crate::runtime::transport::{#(#transport_items),*};
+            use crate::{#(#crate_items),*};
+        },
+        "the imports of src/client.rs",
+    )?;
+    let default_base_url = string(&base_url);
+    let key_env_literal = string(&key_env);
+    let url_env_literal = string(&url_env);
+    let client_doc = doc(&format!(
         "A client for the {}.\n\nCheap to clone: clones share one connection pool.",
         api.title
     ));
-    code.line("#[derive(Debug, Clone)]");
-    code.block("pub struct Client {", "", |code| {
-        code.line("transport: Transport,");
-    });
-    code.blank();
-    code.block("impl Client {", "", |code| {
-        if api.auth == Auth::None {
-            code.doc(&format!("A client for `{base_url}` with default settings."));
-            code.block("pub fn new() -> Self {", "", |code| {
-                code.line("Self::from_transport(Self::builder().build_lenient())");
-            });
-        } else {
-            code.doc(&format!(
-                "A client for `{base_url}` that authenticates with `api_key`, with default settings."
-            ));
-            code.block("pub fn new(api_key: impl Into<String>) -> Self {", "", |code| {
-                code.line("Self::from_transport(Self::builder().api_key(api_key).build_lenient())");
-            });
+    let new = if api.auth == Auth::None {
+        let new_doc = doc(&format!("A client for `{base_url}` with default settings."));
+        quote! {
+            #new_doc
+            pub fn new() -> Self {
+                Self::from_transport(Self::builder().build_lenient())
+            }
         }
-        code.blank();
-        code.doc(&format!(
-            "A client configured from the environment: the API key from `{key_env}`, the base URL from `{url_env}` when it is set."
+    } else {
+        let new_doc = doc(&format!(
+            "A client for `{base_url}` that authenticates with `api_key`, with default settings."
         ));
-        code.block("pub fn from_env() -> Result<Self, Error> {", "", |code| {
-            code.line("Self::builder().with_env()?.build()");
-        });
-        code.blank();
-        code.line(
-            "/// A builder for a client with other settings (base URL, timeouts, retries, headers).",
-        );
-        code.block("pub fn builder() -> ClientBuilder {", "", |code| {
-            code.line("ClientBuilder::new(&API)");
-        });
-        code.blank();
-        code.line("/// A client that applies `options` (timeout, retries, extra headers) to its calls,");
-        code.line("/// sharing this one's connections.");
-        code.block(
-            "pub fn with_options(&self, options: RequestOptions) -> Self {",
-            "",
-            |code| {
-                code.struct_literal(
-                    "Self",
-                    &["transport: self.transport.with_options(options)".to_owned()],
-                    "",
-                );
-            },
-        );
-        code.blank();
-        code.line("/// The base URL requests go to.");
-        code.block("pub fn base_url(&self) -> &str {", "", |code| {
-            code.line("self.transport.base_url()");
-        });
-        code.blank();
-        code.block(
-            "pub(crate) fn from_transport(transport: Transport) -> Self {",
-            "",
-            |code| code.line("Self { transport }"),
-        );
-        for op in &api.operations {
-            operation(code, api, op, &paths);
+        quote! {
+            #new_doc
+            pub fn new(api_key: impl Into<String>) -> Self {
+                Self::from_transport(Self::builder().api_key(api_key).build_lenient())
+            }
         }
-    });
-    code.finish()
+    };
+    let from_env_doc = doc(&format!(
+        "A client configured from the environment: the API key from `{key_env}`, the base URL from `{url_env}` when it is set."
+    ));
+    let mut methods = TokenStream::new();
+    for op in &api.operations {
+        methods.extend(operation(api, op, &paths));
+    }
+    printer.items(
+        quote! {
+            static API: ApiInfo = ApiInfo {
+                default_base_url: #default_base_url,
+                api_key_env: #key_env_literal,
+                base_url_env: #url_env_literal,
+                user_agent: concat!(#user_agent, env!("CARGO_PKG_VERSION")),
+                auth: #auth,
+            };
+            #client_doc
+            #[derive(Debug, Clone)]
+            pub struct Client {
+                transport: Transport,
+            }
+            impl Client {
+                #new
+                #from_env_doc
+                pub fn from_env() -> Result<Self, Error> {
+                    Self::builder().with_env()?.build()
+                }
+                /// A builder for a client with other settings (base URL, timeouts, retries, headers).
+                pub fn builder() -> ClientBuilder {
+                    ClientBuilder::new(&API)
+                }
+                /// A client that applies `options` (timeout, retries, extra headers) to its calls,
+                /// sharing this one's connections.
+                pub fn with_options(&self, options: RequestOptions) -> Self {
+                    Self {
+                        transport: self.transport.with_options(options),
+                    }
+                }
+                /// The base URL requests go to.
+                pub fn base_url(&self) -> &str {
+                    self.transport.base_url()
+                }
+                pub(crate) fn from_transport(transport: Transport) -> Self {
+                    Self { transport }
+                }
+                #methods
+            }
+        },
+        "the client",
+    )?;
+    Ok(printer.finish())
+}
+
+/// Whether a type mentions a named type (then `client.rs` imports `types`).
+fn names_a_type(ty: &TypeRef) -> bool {
+    match ty {
+        TypeRef::Named(_) => true,
+        TypeRef::Vec(inner)
+        | TypeRef::Map(inner)
+        | TypeRef::Option(inner)
+        | TypeRef::Boxed(inner) => names_a_type(inner),
+        _ => false,
+    }
 }
 
 /// One operation: the plain method and, for SSE responses, the `_stream` method.
-fn operation(code: &mut Code, api: &Api, op: &Operation, paths: &Paths) {
-    let borrowed = |ty: &TypeRef| {
-        let mut tree = paths.tree(ty);
-        tree.head.insert(0, '&');
-        tree
-    };
-    let mut params = vec![Param::receiver("&self")];
+fn operation(api: &Api, op: &Operation, paths: &Paths) -> TokenStream {
+    let mut params = Vec::new();
     for param in &op.path_params {
-        params.push(match &param.ty {
-            TypeRef::String => Param::new(&param.name, Ty::plain("&str")),
-            TypeRef::Integer(_) | TypeRef::Number | TypeRef::Bool => {
-                Param::new(&param.name, paths.tree(&param.ty))
+        let name = ident(&param.name);
+        let ty = match &param.ty {
+            TypeRef::String => quote!(&str),
+            TypeRef::Integer(_) | TypeRef::Number | TypeRef::Bool => paths.ty(&param.ty),
+            other => {
+                let ty = paths.ty(other);
+                quote!(&#ty)
             }
-            other => Param::new(&param.name, borrowed(other)),
-        });
+        };
+        params.push(quote!(#name: #ty));
     }
     if let Some(params_def) = &op.params {
-        params.push(Param::new(
-            "params",
-            borrowed(&TypeRef::Named(params_def.type_name.clone())),
-        ));
+        let ty = paths.named(&params_def.type_name);
+        params.push(quote!(params: &#ty));
     }
     if let Some(body) = &op.body {
         params.push(match body.encoding {
-            BodyEncoding::Text => {
-                Param::new("body", Ty::generic("impl Into", vec![Ty::plain("String")]))
+            BodyEncoding::Text => quote!(body: impl Into<String>),
+            BodyEncoding::Bytes => quote!(body: impl Into<bytes::Bytes>),
+            _ => {
+                let ty = paths.ty(&body.ty);
+                quote!(body: &#ty)
             }
-            BodyEncoding::Bytes => Param::new(
-                "body",
-                Ty::generic("impl Into", vec![Ty::plain("bytes::Bytes")]),
-            ),
-            _ => Param::new("body", borrowed(&body.ty)),
         });
     }
     let (return_ty, call) = match &op.response {
-        ResponseKind::Json(ty) => (paths.tree(ty), "self.transport.json(request).await"),
-        ResponseKind::Text => (Ty::plain("String"), "self.transport.text(request).await"),
+        ResponseKind::Json(ty) => (paths.ty(ty), quote!(self.transport.json(request).await)),
+        ResponseKind::Text => (quote!(String), quote!(self.transport.text(request).await)),
         ResponseKind::Bytes => (
-            Ty::plain("bytes::Bytes"),
-            "self.transport.bytes(request).await",
+            quote!(bytes::Bytes),
+            quote!(self.transport.bytes(request).await),
         ),
-        ResponseKind::Empty => (Ty::plain("()"), "self.transport.empty(request).await"),
+        ResponseKind::Empty => (quote!(()), quote!(self.transport.empty(request).await)),
     };
-    let result = |ty: Ty| Ty::generic("Result", vec![ty, Ty::plain("Error")]);
     let method = names::unraw(&op.method_name);
     let mut doc_text = docs::render(&op.docs);
     if let Some(stream) = &op.stream
@@ -283,145 +291,125 @@ fn operation(code: &mut Code, api: &Api, op: &Operation, paths: &Paths) {
         op.http_method,
         op.path.replace('`', "'")
     ));
-    code.blank();
-    code.doc(doc_text.trim());
-    if op.docs.deprecated {
-        code.line("#[deprecated]");
-    }
-    code.signature(
-        &format!("pub async fn {}", op.method_name),
-        &params,
-        Some(&result(return_ty)),
-    );
-    code.body("", |code| {
-        prepare(code, api, op, op.stream.as_ref().map(|_| false));
-        code.line(call);
-    });
+    let method_doc = doc(doc_text.trim());
+    let deprecated = if op.docs.deprecated {
+        quote!(#[deprecated])
+    } else {
+        TokenStream::new()
+    };
+    let method_name = ident(&op.method_name);
+    let prepare_plain = prepare(api, op, op.stream.as_ref().map(|_| false));
+    let mut out = quote! {
+        #method_doc
+        #deprecated
+        pub async fn #method_name(&self, #(#params),*) -> Result<#return_ty, Error> {
+            #prepare_plain
+            #call
+        }
+    };
     if let Some(stream) = &op.stream {
         let event_name = match &stream.event {
             TypeRef::Named(name) => name.clone(),
             _ => "serde_json::Value".to_owned(),
         };
-        code.blank();
-        code.doc(&format!(
+        let stream_doc = doc(&format!(
             "Like [`Self::{method}`], but the response arrives as a stream of Server-Sent Events, each decoded as `{event_name}`. The stream ends after the server's `[DONE]`; a dropped connection yields an error item."
         ));
-        if op.docs.deprecated {
-            code.line("#[deprecated]");
-        }
-        code.signature(
-            &format!("pub async fn {}", stream.method_name),
-            &params,
-            Some(&result(Ty::generic(
-                "EventStream",
-                vec![paths.tree(&stream.event)],
-            ))),
-        );
-        code.body("", |code| {
-            prepare(code, api, op, Some(true));
-            code.line("self.transport.stream(request).await");
+        let stream_name = ident(&stream.method_name);
+        let event = paths.ty(&stream.event);
+        let prepare_stream = prepare(api, op, Some(true));
+        out.extend(quote! {
+            #stream_doc
+            #deprecated
+            pub async fn #stream_name(&self, #(#params),*) -> Result<EventStream<#event>, Error> {
+                #prepare_stream
+                self.transport.stream(request).await
+            }
         });
     }
+    out
 }
 
 /// The statements that build `request`: method and path (parameters percent-encoded), query
 /// and header parameters, then the body. `stream` is the value the body's stream flag is
 /// forced to, if the operation has one.
-fn prepare(code: &mut Code, api: &Api, op: &Operation, stream: Option<bool>) {
-    let mut pieces = Vec::new();
+fn prepare(api: &Api, op: &Operation, stream: Option<bool>) -> TokenStream {
+    let mut first = None;
+    let mut statements = TokenStream::new();
     let mut rest = op.path.as_str();
+    let push_text = |text: &str, first: &mut Option<String>, statements: &mut TokenStream| {
+        if first.is_none() {
+            *first = Some(text.to_owned());
+        } else if !text.is_empty() {
+            let text = string(text);
+            statements.extend(quote!(request.path(#text);));
+        }
+    };
     for param in &op.path_params {
         let template = format!("{{{}}}", param.wire_name);
         if let Some(at) = rest.find(&template) {
-            pieces.push(PathPiece::Text(&rest[..at]));
+            push_text(&rest[..at], &mut first, &mut statements);
             rest = &rest[at + template.len()..];
-            pieces.push(PathPiece::Param(match &param.ty {
-                TypeRef::Integer(_) | TypeRef::Number | TypeRef::Bool => {
-                    format!("&{}", param.name)
-                }
-                _ => param.name.clone(),
-            }));
+            let name = ident(&param.name);
+            let arg = match &param.ty {
+                TypeRef::Integer(_) | TypeRef::Number | TypeRef::Bool => quote!(&#name),
+                _ => quote!(#name),
+            };
+            statements.extend(quote!(request.path_param(#arg);));
         }
     }
-    pieces.push(PathPiece::Text(rest));
-    let first = match pieces.first() {
-        Some(PathPiece::Text(text)) => *text,
-        _ => "",
-    };
-    let mut statements: Vec<(&str, Vec<String>)> = Vec::new();
-    for piece in pieces.iter().skip(1) {
-        match piece {
-            PathPiece::Text("") => {}
-            PathPiece::Text(text) => statements.push(("request.path", vec![string_literal(text)])),
-            PathPiece::Param(arg) => statements.push(("request.path_param", vec![arg.clone()])),
-        }
-    }
+    push_text(rest, &mut first, &mut statements);
     if let Some(params) = &op.params {
         for param in &params.params {
-            let wire = string_literal(&param.wire_name);
-            let value = format!("&params.{}", param.name);
+            let wire = string(&param.wire_name);
+            let name = ident(&param.name);
             match param.location {
-                ParamLocation::Query => statements.push((
-                    "request.query",
-                    vec![wire, value, param.explode.to_string()],
-                )),
-                ParamLocation::Header => statements.push(("request.header", vec![wire, value])),
+                ParamLocation::Query => {
+                    let explode = param.explode;
+                    statements.extend(quote!(request.query(#wire, &params.#name, #explode);));
+                }
+                ParamLocation::Header => {
+                    statements.extend(quote!(request.header(#wire, &params.#name);));
+                }
                 ParamLocation::Path => {}
             }
         }
     }
-    code.call(
-        Some(if statements.is_empty() {
-            "let request ="
-        } else {
-            "let mut request ="
-        }),
-        "Request::new",
-        &[
-            format!("reqwest::Method::{}", op.http_method),
-            string_literal(first),
-        ],
-        ";",
-    );
-    for (head, args) in &statements {
-        code.call(None, head, args, ";");
-    }
-    let Some(body) = &op.body else {
-        return;
-    };
-    let content_type = string_literal(&body.content_type);
-    let flag = op.stream.as_ref().and_then(|s| s.flag_field.as_ref());
-    let (head, args): (&str, Vec<String>) = match (body.encoding, stream, flag) {
-        (BodyEncoding::Json, Some(stream), Some(field)) => (
-            "request.json_with_flag",
-            vec!["body".to_owned(), string_literal(field), stream.to_string()],
-        ),
-        (BodyEncoding::Json, _, _) => ("request.json", vec!["body".to_owned()]),
-        (BodyEncoding::Form, _, _) => ("request.form", vec!["body".to_owned()]),
-        (BodyEncoding::Multipart, _, _) => {
-            multipart_body(code, api, &body.ty);
-            return;
-        }
-        (BodyEncoding::Text, _, _) => ("request.raw", vec!["body.into()".to_owned(), content_type]),
-        (BodyEncoding::Bytes, _, _) => ("request.raw", vec!["body".to_owned(), content_type]),
-    };
-    let tail = if matches!(body.encoding, BodyEncoding::Text | BodyEncoding::Bytes) {
-        ";"
+    let http_method = ident(&op.http_method);
+    let first = string(first.as_deref().unwrap_or_default());
+    let binding = if statements.is_empty() {
+        quote!(let request)
     } else {
-        "?;"
+        quote!(let mut request)
     };
-    code.call(Some("let request ="), head, &args, tail);
-}
-
-/// A piece of a path template: literal text, or the argument that fills a parameter.
-enum PathPiece<'a> {
-    Text(&'a str),
-    Param(String),
+    let mut out = quote! {
+        #binding = Request::new(reqwest::Method::#http_method, #first);
+        #statements
+    };
+    let Some(body) = &op.body else {
+        return out;
+    };
+    let content_type = string(&body.content_type);
+    let flag = op.stream.as_ref().and_then(|s| s.flag_field.as_ref());
+    out.extend(match (body.encoding, stream, flag) {
+        (BodyEncoding::Json, Some(stream), Some(field)) => {
+            let field = string(field);
+            quote!(let request = request.json_with_flag(body, #field, #stream)?;)
+        }
+        (BodyEncoding::Json, _, _) => quote!(let request = request.json(body)?;),
+        (BodyEncoding::Form, _, _) => quote!(let request = request.form(body)?;),
+        (BodyEncoding::Multipart, _, _) => multipart_body(api, &body.ty),
+        (BodyEncoding::Text, _, _) => {
+            quote!(let request = request.raw(body.into(), #content_type);)
+        }
+        (BodyEncoding::Bytes, _, _) => quote!(let request = request.raw(body, #content_type);),
+    });
+    out
 }
 
 /// A multipart body written field by field: files as file parts, everything else as text. A
 /// body whose fields are not known (not a struct) is written from its JSON form.
-fn multipart_body(code: &mut Code, api: &Api, ty: &TypeRef) {
+fn multipart_body(api: &Api, ty: &TypeRef) -> TokenStream {
     let structure = match ty {
         TypeRef::Named(name) => api
             .types
@@ -434,44 +422,42 @@ fn multipart_body(code: &mut Code, api: &Api, ty: &TypeRef) {
         _ => None,
     };
     let Some(structure) = structure else {
-        code.line("let request = request.multipart(body)?;");
-        return;
+        return quote!(let request = request.multipart(body)?;);
     };
-    code.line("let mut form = crate::runtime::multipart::Multipart::new();");
+    let mut out = quote!(let mut form = crate::runtime::multipart::Multipart::new(););
     for field in &structure.fields {
-        let name = &field.name;
-        let wire = string_literal(&field.wire_name);
-        match (&field.ty, field.is_option()) {
-            (TypeRef::File, false) => {
-                code.call(None, "form.file", &[wire, format!("&body.{name}")], ";");
-            }
-            (TypeRef::File, true) => {
-                code.item(&format!("if let Some(file) = &body.{name}"), |code| {
-                    code.call(None, "form.file", &[wire, "file".to_owned()], ";");
-                });
-            }
-            (TypeRef::Vec(inner), false) if **inner == TypeRef::File => {
-                code.item(&format!("for file in &body.{name}"), |code| {
-                    code.call(None, "form.file", &[wire, "file".to_owned()], ";");
-                });
-            }
-            (TypeRef::Vec(inner), true) if **inner == TypeRef::File => {
-                code.item(&format!("if let Some(files) = &body.{name}"), |code| {
-                    code.block("for file in files {", "", |code| {
-                        code.call(None, "form.file", &[wire, "file".to_owned()], ";");
-                    });
-                });
-            }
-            _ => code.call(None, "form.text", &[wire, format!("&body.{name}")], ";"),
-        }
+        let name = ident(&field.name);
+        let wire = string(&field.wire_name);
+        out.extend(match (&field.ty, field.is_option()) {
+            (TypeRef::File, false) => quote!(form.file(#wire, &body.#name);),
+            (TypeRef::File, true) => quote! {
+                if let Some(file) = &body.#name {
+                    form.file(#wire, file);
+                }
+            },
+            (TypeRef::Vec(inner), false) if **inner == TypeRef::File => quote! {
+                for file in &body.#name {
+                    form.file(#wire, file);
+                }
+            },
+            (TypeRef::Vec(inner), true) if **inner == TypeRef::File => quote! {
+                if let Some(files) = &body.#name {
+                    for file in files {
+                        form.file(#wire, file);
+                    }
+                }
+            },
+            _ => quote!(form.text(#wire, &body.#name);),
+        });
     }
     if let Some(extra) = &structure.extra {
-        code.item(
-            &format!("for (name, value) in &body.{}", extra.name),
-            |code| {
-                code.line("form.text(name, value);");
-            },
-        );
+        let extra_name = ident(&extra.name);
+        out.extend(quote! {
+            for (name, value) in &body.#extra_name {
+                form.text(name, value);
+            }
+        });
     }
-    code.line("let request = request.multipart_form(form);");
+    out.extend(quote!(let request = request.multipart_form(form);));
+    out
 }

@@ -2,15 +2,19 @@
 
 use std::borrow::Cow;
 
-use super::layout::Code;
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::rust::doc;
 use crate::model::Docs;
 
-/// Doc comment lines (and `#[deprecated]`) for a documented item.
-pub(crate) fn write(code: &mut Code, docs: &Docs) {
-    code.doc(&render(docs));
+/// Doc attributes (and `#[deprecated]`) for a documented item.
+pub(crate) fn attributes(docs: &Docs) -> TokenStream {
+    let mut out = doc(&render(docs));
     if docs.deprecated {
-        code.line("#[deprecated]");
+        out.extend(quote!(#[deprecated]));
     }
+    out
 }
 
 /// A value from the spec (an enum value, a property name) as inline code in a doc comment:

@@ -1,9 +1,12 @@
 //! Stage 3: the model → the files of a crate, as formatted Rust.
+//!
+//! Every Rust file is built as token trees (`quote!`), parsed into `syn` items and printed by
+//! prettyplease ([`rust::Printer`]); only identifiers, literals and doc text are strings.
 
 mod client;
 mod docs;
-mod layout;
 mod manifest;
+mod rust;
 mod types;
 
 use crate::Settings;
@@ -66,11 +69,11 @@ pub fn emit(api: &Api, settings: &Settings) -> Result<GeneratedCrate, Error> {
         },
         GeneratedFile {
             path: "src/lib.rs".to_owned(),
-            contents: format!("{header}\n{}", client::lib_rs(api, settings)),
+            contents: format!("{header}\n{}", client::lib_rs(api, settings)?),
         },
         GeneratedFile {
             path: "src/client.rs".to_owned(),
-            contents: format!("{header}\n{}", client::client_rs(api, settings)),
+            contents: format!("{header}\n{}", client::client_rs(api, settings)?),
         },
         GeneratedFile {
             path: "src/types.rs".to_owned(),
@@ -88,24 +91,24 @@ pub fn emit(api: &Api, settings: &Settings) -> Result<GeneratedCrate, Error> {
 }
 
 /// The text of `src/types.rs`. Each type is independent of the others, so on big specs the
-/// types are split into one chunk per core and the chunks' text joined in order, which gives
-/// the same bytes as writing the file in one piece.
+/// types are split into one chunk per core, each chunk printed on its own thread, and the
+/// chunks' text joined in order, which gives the same bytes as printing the file in one piece.
 fn types_text(api: &Api) -> Result<String, Error> {
     let threads = std::thread::available_parallelism()
         .map_or(1, usize::from)
         .min(8);
-    types_text_in_chunks(api, api.types.len().div_ceil(threads).max(256))
+    types_text_in_chunks(api, api.types.len().div_ceil(threads).max(64))
 }
 
 fn types_text_in_chunks(api: &Api, chunk_len: usize) -> Result<String, Error> {
-    let mut out = types::types_head(api);
+    let mut printer = types::types_head(api)?;
     let chunks: Vec<&[crate::model::TypeDef]> = api.types.chunks(chunk_len).collect();
     if chunks.len() <= 1 {
-        out.push_str(&types::types_items(api, &api.types));
-        return Ok(out);
+        printer.append(types::types_items(api, &api.types)?);
+        return Ok(printer.finish());
     }
-    let texts: Vec<Result<String, Error>> = std::thread::scope(|scope| {
-        // A chunk whose thread the system cannot give is written on this one instead.
+    let printed: Vec<Result<rust::Printer, Error>> = std::thread::scope(|scope| {
+        // A chunk whose thread the system cannot give is printed on this one instead.
         let handles: Vec<_> = chunks
             .iter()
             .map(|chunk| {
@@ -117,17 +120,19 @@ fn types_text_in_chunks(api: &Api, chunk_len: usize) -> Result<String, Error> {
         handles
             .into_iter()
             .map(|handle| match handle {
-                Ok(handle) => handle.join().map_err(|_| {
-                    Error::Internal("a thread writing src/types.rs panicked".to_owned())
+                Ok(handle) => handle.join().unwrap_or_else(|_| {
+                    Err(Error::Internal(
+                        "a thread printing src/types.rs panicked".to_owned(),
+                    ))
                 }),
-                Err(chunk) => Ok(types::types_items(api, chunk)),
+                Err(chunk) => types::types_items(api, chunk),
             })
             .collect()
     });
-    for text in texts {
-        out.push_str(&text?);
+    for chunk in printed {
+        printer.append(chunk?);
     }
-    Ok(out)
+    Ok(printer.finish())
 }
 
 #[cfg(test)]

@@ -2,8 +2,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use proc_macro2::{Ident, Literal, TokenStream};
+use quote::quote;
+
 use super::docs;
-use super::layout::{Code, Param, Ty, string_literal};
+use super::rust::{Printer, derive, doc, ident, inner_doc, string};
+use crate::diagnostics::Error;
 use crate::model::{
     Api, EnumDef, EnumRepr, Field, IntegerType, StructDef, TypeDef, TypeKind, TypeRef, UnionDef,
 };
@@ -27,8 +31,8 @@ const SHADOWABLE: &[&str] = &[
 #[derive(Debug, Clone)]
 pub(crate) struct Paths {
     shadowed: BTreeSet<String>,
-    /// Where named types live, seen from the file being written (`` or `types::`).
-    types_prefix: &'static str,
+    /// Whether named types are reached through `types::` (from `client.rs`) or are in scope.
+    through_types_module: bool,
 }
 
 impl Paths {
@@ -41,7 +45,7 @@ impl Paths {
                 .filter(|def| SHADOWABLE.contains(&def.name.as_str()))
                 .map(|def| def.name.clone())
                 .collect(),
-            types_prefix: "",
+            through_types_module: false,
         }
     }
 
@@ -62,30 +66,8 @@ impl Paths {
             .iter()
             .map(|s| (*s).to_owned())
             .collect(),
-            types_prefix: "types::",
+            through_types_module: true,
         }
-    }
-
-    fn item(&self, short: &'static str, absolute: &'static str) -> &'static str {
-        if self.shadowed.contains(short) {
-            absolute
-        } else {
-            short
-        }
-    }
-
-    /// `String`.
-    pub(crate) fn string(&self) -> &'static str {
-        self.item("String", "::std::string::String")
-    }
-
-    /// `Into`.
-    pub(crate) fn conversion_trait(&self) -> &'static str {
-        self.item("Into", "::std::convert::Into")
-    }
-
-    fn option(&self) -> &'static str {
-        self.item("Option", "::std::option::Option")
     }
 
     /// Whether `name` (one of [`SHADOWABLE`], or a name of the client module) is defined in the
@@ -94,108 +76,166 @@ impl Paths {
         self.shadowed.contains(name)
     }
 
-    /// The Rust type of a [`TypeRef`], on one line.
-    pub(crate) fn ty(&self, ty: &TypeRef) -> String {
-        self.tree(ty).flat()
+    /// `String`.
+    pub(crate) fn string(&self) -> TokenStream {
+        if self.is_shadowed("String") {
+            quote!(::std::string::String)
+        } else {
+            quote!(String)
+        }
     }
 
-    /// The Rust type of a [`TypeRef`], as a tree that can be laid out over several lines.
-    pub(crate) fn tree(&self, ty: &TypeRef) -> Ty {
+    fn option(&self) -> TokenStream {
+        if self.is_shadowed("Option") {
+            quote!(::std::option::Option)
+        } else {
+            quote!(Option)
+        }
+    }
+
+    fn vec(&self) -> TokenStream {
+        if self.is_shadowed("Vec") {
+            quote!(::std::vec::Vec)
+        } else {
+            quote!(Vec)
+        }
+    }
+
+    /// A named type, as this file reaches it.
+    pub(crate) fn named(&self, name: &str) -> TokenStream {
+        let name = ident(name);
+        if self.through_types_module {
+            quote!(types::#name)
+        } else {
+            quote!(#name)
+        }
+    }
+
+    /// The Rust type of a [`TypeRef`].
+    pub(crate) fn ty(&self, ty: &TypeRef) -> TokenStream {
         match ty {
-            TypeRef::Named(name) => Ty::plain(format!("{}{name}", self.types_prefix)),
-            TypeRef::String => Ty::plain(self.string()),
-            TypeRef::Bool => Ty::plain("bool"),
-            TypeRef::Integer(IntegerType::I32) => Ty::plain("i32"),
-            TypeRef::Integer(IntegerType::I64) => Ty::plain("i64"),
-            TypeRef::Integer(IntegerType::U32) => Ty::plain("u32"),
-            TypeRef::Integer(IntegerType::U64) => Ty::plain("u64"),
-            TypeRef::Number => Ty::plain("f64"),
-            TypeRef::Json => Ty::plain("serde_json::Value"),
-            TypeRef::File => Ty::plain("crate::FilePart"),
+            TypeRef::Named(name) => self.named(name),
+            TypeRef::String => self.string(),
+            TypeRef::Bool => quote!(bool),
+            TypeRef::Integer(IntegerType::I32) => quote!(i32),
+            TypeRef::Integer(IntegerType::I64) => quote!(i64),
+            TypeRef::Integer(IntegerType::U32) => quote!(u32),
+            TypeRef::Integer(IntegerType::U64) => quote!(u64),
+            TypeRef::Number => quote!(f64),
+            TypeRef::Json => quote!(serde_json::Value),
+            TypeRef::File => quote!(crate::FilePart),
             TypeRef::Bytes => {
-                Ty::generic(self.item("Vec", "::std::vec::Vec"), vec![Ty::plain("u8")])
+                let vec = self.vec();
+                quote!(#vec<u8>)
             }
             TypeRef::Vec(inner) => {
-                Ty::generic(self.item("Vec", "::std::vec::Vec"), vec![self.tree(inner)])
+                let vec = self.vec();
+                let inner = self.ty(inner);
+                quote!(#vec<#inner>)
             }
-            TypeRef::Map(inner) => Ty::generic(
-                self.item("BTreeMap", "::std::collections::BTreeMap"),
-                vec![Ty::plain(self.string()), self.tree(inner)],
-            ),
-            TypeRef::Option(inner) => Ty::generic(self.option(), vec![self.tree(inner)]),
-            TypeRef::Boxed(inner) => Ty::generic(
-                self.item("Box", "::std::boxed::Box"),
-                vec![self.tree(inner)],
-            ),
+            TypeRef::Map(inner) => {
+                let map = if self.is_shadowed("BTreeMap") {
+                    quote!(::std::collections::BTreeMap)
+                } else {
+                    quote!(BTreeMap)
+                };
+                let string = self.string();
+                let inner = self.ty(inner);
+                quote!(#map<#string, #inner>)
+            }
+            TypeRef::Option(inner) => {
+                let option = self.option();
+                let inner = self.ty(inner);
+                quote!(#option<#inner>)
+            }
+            TypeRef::Boxed(inner) => {
+                let boxed = if self.is_shadowed("Box") {
+                    quote!(::std::boxed::Box)
+                } else {
+                    quote!(Box)
+                };
+                let inner = self.ty(inner);
+                quote!(#boxed<#inner>)
+            }
         }
     }
 
     /// The type of a field, `Option` included.
-    fn field_ty(&self, field: &Field) -> Ty {
-        let ty = self.tree(&field.ty);
+    fn field_ty(&self, field: &Field) -> TokenStream {
+        let ty = self.ty(&field.ty);
         if field.is_option() {
-            Ty::generic(self.option(), vec![ty])
+            let option = self.option();
+            quote!(#option<#ty>)
         } else {
             ty
         }
     }
 
     /// `impl Into<ty>`: what constructors and setters accept.
-    pub(crate) fn into(&self, ty: &TypeRef) -> Ty {
-        Ty::generic(
-            format!("impl {}", self.conversion_trait()),
-            vec![self.tree(ty)],
-        )
+    pub(crate) fn into(&self, ty: &TypeRef) -> TokenStream {
+        let ty = self.ty(ty);
+        if self.is_shadowed("Into") {
+            quote!(impl ::std::convert::Into<#ty>)
+        } else {
+            quote!(impl Into<#ty>)
+        }
     }
 }
 
-/// `src/types.rs`: the file's head (docs, lints, imports). The items follow, written chunk by
-/// chunk by [`types_items`] on separate threads; every item is laid out on its own, so the
+/// `src/types.rs`: the file's head (docs, lints, imports). The items follow, printed chunk by
+/// chunk by [`types_items`] on separate threads; every item is printed on its own, so the
 /// text does not depend on how the types were split.
-pub(crate) fn types_head(api: &Api) -> String {
+pub(crate) fn types_head(api: &Api) -> Result<Printer, Error> {
     let paths = Paths::in_types(api);
-    let mut code = Code::new();
-    code.inner_doc(&format!(
+    let mut printer = Printer::new();
+    let docs = inner_doc(&format!(
         "Request and response types of the {}, one per schema of the spec.\n\nResponses are read leniently: unknown fields are kept in `additional_properties`, unknown enum values in an `Unknown` variant. Requests are written strictly: a field left `None` is not sent.",
         api.title
     ));
-    code.blank();
-    code.line("#![allow(clippy::large_enum_variant, clippy::too_many_arguments, deprecated)]");
+    printer.block(docs, "the docs of src/types.rs")?;
+    printer.block(
+        quote!(#![allow(clippy::large_enum_variant, clippy::too_many_arguments, deprecated)]),
+        "the lints of src/types.rs",
+    )?;
     let derives_serde = api.types.iter().any(|def| {
         matches!(
             def.kind,
             TypeKind::Struct(_) | TypeKind::Union(_) | TypeKind::Alias { newtype: true, .. }
         )
     });
-    let serde_import =
-        derives_serde && !paths.is_shadowed("Serialize") && !paths.is_shadowed("Deserialize");
-    let map_import = api.types.iter().any(mentions_map) && !paths.is_shadowed("BTreeMap");
-    if serde_import || map_import {
-        code.blank();
+    let mut imports = TokenStream::new();
+    if derives_serde && !paths.is_shadowed("Serialize") && !paths.is_shadowed("Deserialize") {
+        imports.extend(quote!(
+            use serde::{Deserialize, Serialize};
+        ));
     }
-    // In rustfmt's order: sorted by path.
-    if serde_import {
-        code.line("use serde::{Deserialize, Serialize};");
+    if api.types.iter().any(mentions_map) && !paths.is_shadowed("BTreeMap") {
+        imports.extend(quote!(
+            use std::collections::BTreeMap;
+        ));
     }
-    if map_import {
-        code.line("use std::collections::BTreeMap;");
+    if !imports.is_empty() {
+        printer.block(imports, "the imports of src/types.rs")?;
     }
-    code.finish()
+    Ok(printer)
 }
 
-/// The items of `src/types.rs` for `chunk`, a slice of `api.types`, each after a blank line.
-pub(crate) fn types_items(api: &Api, chunk: &[TypeDef]) -> String {
+/// The items of `src/types.rs` for `chunk`, a slice of `api.types`, each printed on its own.
+pub(crate) fn types_items(api: &Api, chunk: &[TypeDef]) -> Result<Printer, Error> {
     let paths = Paths::in_types(api);
     let defs: BTreeMap<&str, &TypeDef> = api
         .types
         .iter()
         .map(|def| (def.name.as_str(), def))
         .collect();
-    let mut code = Code::with_capacity(chunk.len() * 1024);
+    let mut printer = Printer::with_capacity(chunk.len() * 1024);
     for def in chunk {
-        type_def(&mut code, def, &defs, &paths);
+        printer.items(
+            type_def(def, &defs, &paths),
+            &format!("the type `{}`", def.name),
+        )?;
     }
-    code.finish()
+    Ok(printer)
 }
 
 fn mentions_map(def: &TypeDef) -> bool {
@@ -218,52 +258,54 @@ fn mentions_map(def: &TypeDef) -> bool {
 }
 
 /// `#[derive(Debug, Clone, PartialEq, ..extra, Serialize, Deserialize)]`.
-fn derives(code: &mut Code, paths: &Paths, extra: &[&str], deserialize: bool) {
-    let (serialize_trait, deserialize_trait) = serde_traits(paths);
-    let mut items: Vec<String> = ["Debug", "Clone", "PartialEq"]
-        .iter()
-        .chain(extra)
-        .map(|s| (*s).to_owned())
-        .collect();
-    items.push(serialize_trait.to_owned());
-    if deserialize {
-        items.push(deserialize_trait.to_owned());
-    }
-    code.attribute("derive", &items);
-}
-
-fn serde_traits(paths: &Paths) -> (&'static str, &'static str) {
-    if paths.is_shadowed("Serialize") || paths.is_shadowed("Deserialize") {
-        ("serde::Serialize", "serde::Deserialize")
+fn derives(paths: &Paths, extra: &[TokenStream], deserialize: bool) -> TokenStream {
+    let serde_in_full = paths.is_shadowed("Serialize") || paths.is_shadowed("Deserialize");
+    let mut traits = vec![quote!(Debug), quote!(Clone), quote!(PartialEq)];
+    traits.extend(extra.iter().cloned());
+    traits.push(if serde_in_full {
+        quote!(serde::Serialize)
     } else {
-        ("Serialize", "Deserialize")
+        quote!(Serialize)
+    });
+    if deserialize {
+        traits.push(if serde_in_full {
+            quote!(serde::Deserialize)
+        } else {
+            quote!(Deserialize)
+        });
     }
+    derive(&traits)
 }
 
-fn type_def(code: &mut Code, def: &TypeDef, defs: &BTreeMap<&str, &TypeDef>, paths: &Paths) {
-    code.blank();
-    docs::write(code, &def.docs);
-    let name = def.name.as_str();
+fn type_def(def: &TypeDef, defs: &BTreeMap<&str, &TypeDef>, paths: &Paths) -> TokenStream {
+    let docs = docs::attributes(&def.docs);
+    let name = ident(&def.name);
     match &def.kind {
-        TypeKind::Struct(structure) => struct_def(code, name, structure, defs, paths),
-        TypeKind::Enum(enumeration) => enum_def(code, name, enumeration, paths),
-        TypeKind::Union(union) => union_def(code, name, union, defs, paths),
+        TypeKind::Struct(structure) => struct_def(docs, &name, structure, defs, paths),
+        TypeKind::Enum(enumeration) => enum_def(docs, &name, enumeration, paths),
+        TypeKind::Union(union) => union_def(docs, &name, union, defs, paths),
         TypeKind::Alias {
             target,
             newtype: false,
-        } => code.typed(&format!("pub type {name} ="), &paths.tree(target), ";"),
+        } => {
+            let target = paths.ty(target);
+            quote! {
+                #docs
+                pub type #name = #target;
+            }
+        }
         TypeKind::Alias {
             target,
             newtype: true,
         } => {
-            derives(code, paths, &[], true);
-            code.line("#[serde(transparent)]");
-            code.call(
-                None,
-                &format!("pub struct {name}"),
-                &[format!("pub {}", paths.ty(target))],
-                ";",
-            );
+            let derives = derives(paths, &[], true);
+            let target = paths.ty(target);
+            quote! {
+                #docs
+                #derives
+                #[serde(transparent)]
+                pub struct #name(pub #target);
+            }
         }
     }
 }
@@ -282,60 +324,62 @@ fn constant_of<'a>(ty: &TypeRef, defs: &BTreeMap<&str, &'a TypeDef>) -> Option<&
 }
 
 fn struct_def(
-    code: &mut Code,
-    name: &str,
+    docs: TokenStream,
+    name: &Ident,
     structure: &StructDef,
     defs: &BTreeMap<&str, &TypeDef>,
     paths: &Paths,
-) {
+) -> TokenStream {
     let all_optional = structure.fields.iter().all(Field::is_option);
-    derives(
-        code,
-        paths,
-        if all_optional { &["Default"] } else { &[] },
-        true,
-    );
-    if structure.fields.is_empty() && structure.extra.is_none() {
-        code.line_of(&["pub struct ", name, " {}"]);
+    let default = [quote!(Default)];
+    let derives = derives(paths, if all_optional { &default } else { &[] }, true);
+    let skip_if_none = string(if paths.is_shadowed("Option") {
+        "::std::option::Option::is_none"
     } else {
-        code.item(&format!("pub struct {name}"), |code| {
-            for field in &structure.fields {
-                docs::write(code, &field.docs);
-                let mut serde = Vec::new();
-                if field.wire_name != names::unraw(&field.name) {
-                    serde.push(format!("rename = {}", string_literal(&field.wire_name)));
-                }
-                if field.required && field.nullable {
-                    serde.push("default".to_owned());
-                }
-                if !field.required {
-                    serde.push(if paths.is_shadowed("Option") {
-                        r#"skip_serializing_if = "::std::option::Option::is_none""#.to_owned()
-                    } else {
-                        r#"skip_serializing_if = "Option::is_none""#.to_owned()
-                    });
-                }
-                if !serde.is_empty() {
-                    code.attribute("serde", &serde);
-                }
-                code.typed(&format!("pub {}:", field.name), &paths.field_ty(field), ",");
-            }
-            if let Some(extra) = &structure.extra {
-                let value_ty = if extra.value == TypeRef::Json {
-                    Ty::generic(
-                        "serde_json::Map",
-                        vec![Ty::plain(paths.string()), Ty::plain("serde_json::Value")],
-                    )
-                } else {
-                    paths.tree(&TypeRef::Map(Box::new(extra.value.clone())))
-                };
-                code.line("/// Properties the spec does not name: kept, so a value read and written again is unchanged.");
-                code.line("#[serde(flatten)]");
-                code.typed(&format!("pub {}:", extra.name), &value_ty, ",");
-            }
+        "Option::is_none"
+    });
+    let mut fields = TokenStream::new();
+    for field in &structure.fields {
+        fields.extend(docs::attributes(&field.docs));
+        let mut serde = Vec::new();
+        if field.wire_name != names::unraw(&field.name) {
+            let wire = string(&field.wire_name);
+            serde.push(quote!(rename = #wire));
+        }
+        if field.required && field.nullable {
+            serde.push(quote!(default));
+        }
+        if !field.required {
+            serde.push(quote!(skip_serializing_if = #skip_if_none));
+        }
+        if !serde.is_empty() {
+            fields.extend(quote!(#[serde(#(#serde),*)]));
+        }
+        let field_name = ident(&field.name);
+        let ty = paths.field_ty(field);
+        fields.extend(quote!(pub #field_name: #ty,));
+    }
+    if let Some(extra) = &structure.extra {
+        let value_ty = if extra.value == TypeRef::Json {
+            let string = paths.string();
+            quote!(serde_json::Map<#string, serde_json::Value>)
+        } else {
+            paths.ty(&TypeRef::Map(Box::new(extra.value.clone())))
+        };
+        let extra_name = ident(&extra.name);
+        fields.extend(quote! {
+            /// Properties the spec does not name: kept, so a value read and written again is unchanged.
+            #[serde(flatten)]
+            pub #extra_name: #value_ty,
         });
     }
-    constructor(code, name, structure, defs, paths, all_optional);
+    let constructor = constructor(name, structure, defs, paths, all_optional);
+    quote! {
+        #docs
+        #derives
+        pub struct #name { #fields }
+        #constructor
+    }
 }
 
 /// Method names a setter must not take: the constructor, and methods of traits the generated
@@ -363,84 +407,92 @@ const SHADOWING_SETTERS: &[&str] = &[
 ];
 
 fn constructor(
-    code: &mut Code,
-    name: &str,
+    name: &Ident,
     structure: &StructDef,
     defs: &BTreeMap<&str, &TypeDef>,
     paths: &Paths,
     all_optional: bool,
-) {
+) -> TokenStream {
     let mut params = Vec::new();
     let mut inits = Vec::new();
     for field in &structure.fields {
-        let field_name = field.name.as_str();
+        let field_name = ident(&field.name);
         if field.is_option() {
-            inits.push(format!("{field_name}: None"));
+            inits.push(quote!(#field_name: None));
         } else if let Some(constant) = constant_of(&field.ty, defs) {
-            inits.push(format!("{field_name}: {}::{constant}", paths.ty(&field.ty)));
+            let ty = paths.ty(&field.ty);
+            let constant = ident(constant);
+            inits.push(quote!(#field_name: #ty::#constant));
         } else {
-            params.push(Param::new(field_name, paths.into(&field.ty)));
-            inits.push(format!("{field_name}: {field_name}.into()"));
+            let into = paths.into(&field.ty);
+            params.push(quote!(#field_name: #into));
+            inits.push(quote!(#field_name: #field_name.into()));
         }
     }
     if let Some(extra) = &structure.extra {
-        inits.push(format!(
-            "{}: ::std::default::Default::default()",
-            extra.name
-        ));
+        let extra_name = ident(&extra.name);
+        inits.push(quote!(#extra_name: ::std::default::Default::default()));
     }
-    code.impl_block(&format!("impl {name}"), "", |code| {
-        code.doc(if params.is_empty() {
-            "A value with every optional field unset."
+    let new_doc = if params.is_empty() {
+        "A value with every optional field unset."
+    } else {
+        "A value with the required fields set and every optional field unset."
+    };
+    let new_doc = doc(new_doc);
+    let new_body = if all_optional && params.is_empty() {
+        // A schema named `Default` hides the trait from method lookup; then name it in full.
+        if paths.is_shadowed("Default") {
+            quote!(<Self as ::std::default::Default>::default())
         } else {
-            "A value with the required fields set and every optional field unset."
-        });
-        code.signature("pub fn new", &params, Some(&Ty::plain("Self")));
-        code.body("", |code| {
-            if all_optional && params.is_empty() {
-                // A schema named `Default` hides the trait from method lookup; then name it in full.
-                code.line(if paths.is_shadowed("Default") {
-                    "<Self as ::std::default::Default>::default()"
-                } else {
-                    "Self::default()"
-                });
-            } else {
-                code.struct_literal("Self", &inits, "");
+            quote!(Self::default())
+        }
+    } else {
+        quote!(Self { #(#inits),* })
+    };
+    let value_constructors = value_constructors(structure, defs, paths);
+    // Field names are unique already; setters must also not hide `new` or a common trait
+    // method (`x.default()`, `x.eq(..)`), which would break callers and derived code.
+    let mut setter_names =
+        Namespace::with_reserved(structure.fields.iter().map(|f| f.name.as_str()));
+    let mut setters = TokenStream::new();
+    for field in structure.fields.iter().filter(|field| field.is_option()) {
+        let setter = if SHADOWING_SETTERS.contains(&names::unraw(&field.name)) {
+            ident(&setter_names.claim(&format!("with_{}", names::unraw(&field.name))))
+        } else {
+            ident(&field.name)
+        };
+        let setter_doc = doc(&format!("Sets {}.", docs::code_span(&field.wire_name)));
+        let field_name = ident(&field.name);
+        let into = paths.into(&field.ty);
+        setters.extend(quote! {
+            #setter_doc
+            pub fn #setter(mut self, value: #into) -> Self {
+                self.#field_name = Some(value.into());
+                self
             }
         });
-        value_constructors(code, structure, defs, paths);
-        // Field names are unique already; setters must also not hide `new` or a common trait
-        // method (`x.default()`, `x.eq(..)`), which would break callers and derived code.
-        let mut setter_names =
-            Namespace::with_reserved(structure.fields.iter().map(|f| f.name.as_str()));
-        for field in structure.fields.iter().filter(|field| field.is_option()) {
-            let setter = if SHADOWING_SETTERS.contains(&names::unraw(&field.name)) {
-                setter_names.claim(&format!("with_{}", names::unraw(&field.name)))
-            } else {
-                field.name.clone()
-            };
-            code.blank();
-            code.doc(&format!("Sets {}.", docs::code_span(&field.wire_name)));
-            code.signature(
-                &format!("pub fn {setter}"),
-                &[
-                    Param::receiver("mut self"),
-                    Param::new("value", paths.into(&field.ty)),
-                ],
-                Some(&Ty::plain("Self")),
-            );
-            code.body("", |code| {
-                code.split_after(&format!("self.{} =", field.name), "Some(value.into())", ";");
-                code.line("self");
-            });
+    }
+    let default_impl = if params.is_empty() && !all_optional {
+        quote! {
+            impl ::std::default::Default for #name {
+                fn default() -> Self {
+                    Self::new()
+                }
+            }
         }
-    });
-    if params.is_empty() && !all_optional {
-        code.impl_block("impl ::std::default::Default", name, |code| {
-            code.block("fn default() -> Self {", "", |code| {
-                code.line("Self::new()")
-            });
-        });
+    } else {
+        TokenStream::new()
+    };
+    quote! {
+        impl #name {
+            #new_doc
+            pub fn new(#(#params),*) -> Self {
+                #new_body
+            }
+            #value_constructors
+            #setters
+        }
+        #default_impl
     }
 }
 
@@ -449,20 +501,20 @@ fn constructor(
 /// (by a field, a setter, `new` or a common trait method) or is not a plain identifier gets
 /// none.
 fn value_constructors(
-    code: &mut Code,
     structure: &StructDef,
     defs: &BTreeMap<&str, &TypeDef>,
     paths: &Paths,
-) {
+) -> TokenStream {
+    let mut out = TokenStream::new();
     let mut required = structure
         .fields
         .iter()
         .filter(|field| !field.is_option() && constant_of(&field.ty, defs).is_none());
     let (Some(field), None) = (required.next(), required.next()) else {
-        return;
+        return out;
     };
     let TypeRef::Named(enum_name) = &field.ty else {
-        return;
+        return out;
     };
     let Some(TypeDef {
         kind:
@@ -474,10 +526,10 @@ fn value_constructors(
         ..
     }) = defs.get(enum_name.as_str())
     else {
-        return;
+        return out;
     };
     if !(2..=8).contains(&variants.len()) {
-        return;
+        return out;
     }
     let mut taken: BTreeSet<String> = structure
         .fields
@@ -501,269 +553,280 @@ fn value_constructors(
         {
             continue;
         }
-        code.blank();
-        code.doc(&format!(
+        let method_doc = doc(&format!(
             "A value with {} set to {} and every optional field unset.",
             docs::code_span(&field.wire_name),
             docs::code_span(&variant.value)
         ));
-        code.signature(&format!("pub fn {method}"), &[], Some(&Ty::plain("Self")));
-        code.body("", |code| {
-            code.call(
-                None,
-                "Self::new",
-                &[format!("{enum_ty}::{}", variant.name)],
-                "",
-            );
+        let method = ident(&method);
+        let variant_name = ident(&variant.name);
+        out.extend(quote! {
+            #method_doc
+            pub fn #method() -> Self {
+                Self::new(#enum_ty::#variant_name)
+            }
         });
     }
+    out
 }
 
 /// The `Serialize` impl of a type whose body is `body`.
-fn serialize_impl(code: &mut Code, name: &str, body: impl FnOnce(&mut Code)) {
-    code.impl_block("impl ::serde::Serialize", name, |code| {
-        code.signature(
-            "fn serialize<S: ::serde::Serializer>",
-            &[
-                Param::receiver("&self"),
-                Param::new("serializer", Ty::plain("S")),
-            ],
-            Some(&Ty::generic(
-                "::std::result::Result",
-                vec![Ty::plain("S::Ok"), Ty::plain("S::Error")],
-            )),
-        );
-        code.body("", body);
-    });
+fn serialize_impl(name: &Ident, body: TokenStream) -> TokenStream {
+    quote! {
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                #body
+            }
+        }
+    }
 }
 
 /// The `Deserialize` impl of a type whose body is `body`.
-fn deserialize_impl(code: &mut Code, name: &str, body: impl FnOnce(&mut Code)) {
-    code.impl_block("impl<'de> ::serde::Deserialize<'de>", name, |code| {
-        code.signature(
-            "fn deserialize<D: ::serde::Deserializer<'de>>",
-            &[Param::new("deserializer", Ty::plain("D"))],
-            Some(&Ty::generic(
-                "::std::result::Result",
-                vec![Ty::plain("Self"), Ty::plain("D::Error")],
-            )),
-        );
-        code.body("", body);
-    });
+fn deserialize_impl(name: &Ident, body: TokenStream) -> TokenStream {
+    quote! {
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                #body
+            }
+        }
+    }
 }
 
-fn enum_def(code: &mut Code, name: &str, enumeration: &EnumDef, paths: &Paths) {
-    let fallback = enumeration.fallback.as_str();
+/// An enum value as a literal pattern or expression: `"auto"`, `42`, `-1`.
+fn enum_literal(value: &str, repr: EnumRepr) -> TokenStream {
+    match repr {
+        EnumRepr::String => {
+            let literal = string(value);
+            quote!(#literal)
+        }
+        EnumRepr::Integer => {
+            let number = value.parse::<i64>().unwrap_or_default();
+            let magnitude = Literal::u64_unsuffixed(number.unsigned_abs());
+            if number < 0 {
+                quote!(-#magnitude)
+            } else {
+                quote!(#magnitude)
+            }
+        }
+    }
+}
+
+fn enum_def(docs: TokenStream, name: &Ident, enumeration: &EnumDef, paths: &Paths) -> TokenStream {
+    let fallback = ident(&enumeration.fallback);
     // An enum with one value is a constant (a tag): it defaults to that value, so structs that
     // carry it can fill it in themselves.
     let single = enumeration.variants.len() == 1;
-    let string = enumeration.repr == EnumRepr::String;
-    let literals: Vec<String> = enumeration
+    let string_repr = enumeration.repr == EnumRepr::String;
+    let variant_names: Vec<Ident> = enumeration
         .variants
         .iter()
-        .map(|v| {
-            if string {
-                string_literal(&v.value)
-            } else {
-                v.value.parse::<i64>().unwrap_or_default().to_string()
-            }
-        })
+        .map(|v| ident(&v.name))
         .collect();
-    let mut derive = vec!["Debug", "Clone", "PartialEq", "Eq", "Hash"];
+    let literals: Vec<TokenStream> = enumeration
+        .variants
+        .iter()
+        .map(|v| enum_literal(&v.value, enumeration.repr))
+        .collect();
+    let mut traits = vec![
+        quote!(Debug),
+        quote!(Clone),
+        quote!(PartialEq),
+        quote!(Eq),
+        quote!(Hash),
+    ];
     if single {
-        derive.push("Default");
+        traits.push(quote!(Default));
     }
-    code.line_of(&["#[derive(", &derive.join(", "), ")]"]);
-    code.item(&format!("pub enum {name}"), |code| {
-        for variant in &enumeration.variants {
-            code.doc(&docs::code_span(&variant.value));
-            if single {
-                code.line("#[default]");
-            }
-            code.line_of(&[&variant.name, ","]);
+    let derives = derive(&traits);
+    let mut variants = TokenStream::new();
+    for (variant, variant_name) in enumeration.variants.iter().zip(&variant_names) {
+        variants.extend(doc(&docs::code_span(&variant.value)));
+        if single {
+            variants.extend(quote!(#[default]));
         }
-        code.line("/// A value this version of the crate does not know; kept as it was sent.");
-        code.line_of(&[
-            fallback,
-            "(",
-            if string { paths.string() } else { "i64" },
-            "),",
-        ]);
-    });
-    code.impl_block(&format!("impl {name}"), "", |code| {
-        code.line("/// The value as it is written in JSON.");
-        code.block(
-            if string {
-                "pub fn as_str(&self) -> &str {"
-            } else {
-                "pub fn as_i64(&self) -> i64 {"
-            },
-            "",
-            |code| {
-                code.block("match self {", "", |code| {
-                    for (variant, literal) in enumeration.variants.iter().zip(&literals) {
-                        code.arm(&format!("Self::{}", variant.name), literal);
+        variants.extend(quote!(#variant_name,));
+    }
+    let (kept, accessor, from_arg) = if string_repr {
+        (paths.string(), quote!(as_str), quote!(&str))
+    } else {
+        (quote!(i64), quote!(as_i64), quote!(i64))
+    };
+    let accessor_ty = if string_repr {
+        quote!(&str)
+    } else {
+        quote!(i64)
+    };
+    let fallback_value = if string_repr {
+        quote!(value)
+    } else {
+        quote!(*value)
+    };
+    let fallback_from = if string_repr {
+        quote!(other.to_owned())
+    } else {
+        quote!(other)
+    };
+    let from_string = if string_repr {
+        quote! {
+            impl ::std::convert::From<::std::string::String> for #name {
+                fn from(value: ::std::string::String) -> Self {
+                    match Self::from(value.as_str()) {
+                        Self::#fallback(_) => Self::#fallback(value),
+                        known => known,
                     }
-                    code.arm(
-                        &format!("Self::{fallback}(value)"),
-                        if string { "value" } else { "*value" },
-                    );
-                });
-            },
-        );
-    });
-    let from_arg = if string { "&str" } else { "i64" };
-    code.impl_block(
-        &format!("impl ::std::convert::From<{from_arg}>"),
+                }
+            }
+        }
+    } else {
+        TokenStream::new()
+    };
+    let display = if string_repr {
+        quote!(f.write_str(self.as_str()))
+    } else {
+        quote!(::std::fmt::Display::fmt(&self.as_i64(), f))
+    };
+    let serialize = serialize_impl(
         name,
-        |code| {
-            code.block(
-                &format!("fn from(value: {from_arg}) -> Self {{"),
-                "",
-                |code| {
-                    code.block("match value {", "", |code| {
-                        for (variant, literal) in enumeration.variants.iter().zip(&literals) {
-                            code.arm(literal, &format!("Self::{}", variant.name));
-                        }
-                        code.arm(
-                            "other",
-                            &format!(
-                                "Self::{fallback}({})",
-                                if string { "other.to_owned()" } else { "other" }
-                            ),
-                        );
-                    });
-                },
-            );
+        if string_repr {
+            quote!(serializer.serialize_str(self.as_str()))
+        } else {
+            quote!(serializer.serialize_i64(self.as_i64()))
         },
     );
-    if string {
-        code.impl_block(
-            "impl ::std::convert::From<::std::string::String>",
-            name,
-            |code| {
-                code.block(
-                    "fn from(value: ::std::string::String) -> Self {",
-                    "",
-                    |code| {
-                        code.block("match Self::from(value.as_str()) {", "", |code| {
-                            code.arm(
-                                &format!("Self::{fallback}(_)"),
-                                &format!("Self::{fallback}(value)"),
-                            );
-                            code.arm("known", "known");
-                        });
-                    },
-                );
-            },
-        );
-    }
-    code.impl_block("impl ::std::fmt::Display", name, |code| {
-        code.block(
-            "fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {",
-            "",
-            |code| {
-                code.line(if string {
-                    "f.write_str(self.as_str())"
-                } else {
-                    "::std::fmt::Display::fmt(&self.as_i64(), f)"
-                });
-            },
-        );
-    });
-    serialize_impl(code, name, |code| {
-        code.line(if string {
-            "serializer.serialize_str(self.as_str())"
+    let deserialize = deserialize_impl(
+        name,
+        if string_repr {
+            quote!(crate::runtime::deserialize_enum_str(
+                deserializer,
+                |value| Self::from(value)
+            ))
         } else {
-            "serializer.serialize_i64(self.as_i64())"
-        });
-    });
-    deserialize_impl(code, name, |code| {
-        if string {
-            code.line(
-                "crate::runtime::deserialize_enum_str(deserializer, |value| Self::from(value))",
-            );
-        } else {
-            code.line("let value = <i64 as ::serde::Deserialize>::deserialize(deserializer)?;");
-            code.line("Ok(Self::from(value))");
+            quote! {
+                let value = <i64 as ::serde::Deserialize>::deserialize(deserializer)?;
+                Ok(Self::from(value))
+            }
+        },
+    );
+    quote! {
+        #docs
+        #derives
+        pub enum #name {
+            #variants
+            /// A value this version of the crate does not know; kept as it was sent.
+            #fallback(#kept),
         }
-    });
+        impl #name {
+            /// The value as it is written in JSON.
+            pub fn #accessor(&self) -> #accessor_ty {
+                match self {
+                    #(Self::#variant_names => #literals,)*
+                    Self::#fallback(value) => #fallback_value,
+                }
+            }
+        }
+        impl ::std::convert::From<#from_arg> for #name {
+            fn from(value: #from_arg) -> Self {
+                match value {
+                    #(#literals => Self::#variant_names,)*
+                    other => Self::#fallback(#fallback_from),
+                }
+            }
+        }
+        #from_string
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                #display
+            }
+        }
+        #serialize
+        #deserialize
+    }
 }
 
 fn union_def(
-    code: &mut Code,
-    name: &str,
+    docs: TokenStream,
+    name: &Ident,
     union: &UnionDef,
     defs: &BTreeMap<&str, &TypeDef>,
     paths: &Paths,
-) {
+) -> TokenStream {
     let has_json = union.variants.iter().any(|v| v.ty == TypeRef::Json);
-    let fallback = union.fallback.as_str();
+    let fallback = ident(&union.fallback);
     let tag = union.tag.as_deref().filter(|_| !has_json);
-    derives(code, paths, &[], tag.is_none());
-    code.line("#[serde(untagged)]");
-    code.item(&format!("pub enum {name}"), |code| {
-        for variant in &union.variants {
-            let mut text = variant
-                .description
-                .as_deref()
-                .map(docs::sanitize)
-                .unwrap_or_default();
-            if !variant.tag_values.is_empty() {
-                let tags = variant
-                    .tag_values
-                    .iter()
-                    .map(|v| docs::code_span(v))
-                    .collect::<Vec<_>>();
-                if !text.is_empty() {
-                    text.push_str("\n\n");
-                }
-                text.push_str(&format!("Tagged {}.", tags.join(", ")));
+    let derives = derives(paths, &[], tag.is_none());
+    let mut variants = TokenStream::new();
+    for variant in &union.variants {
+        let mut text = variant
+            .description
+            .as_deref()
+            .map(docs::sanitize)
+            .unwrap_or_default();
+        if !variant.tag_values.is_empty() {
+            let tags = variant
+                .tag_values
+                .iter()
+                .map(|v| docs::code_span(v))
+                .collect::<Vec<_>>();
+            if !text.is_empty() {
+                text.push_str("\n\n");
             }
-            code.doc(&text);
-            code.tuple(&variant.name, &paths.tree(&variant.ty), ",");
+            text.push_str(&format!("Tagged {}.", tags.join(", ")));
         }
-        if !has_json {
-            code.line("/// A value none of the alternatives above matches; kept as it was sent.");
-            code.line_of(&[fallback, "(serde_json::Value),"]);
-        }
-    });
-    if let Some(tag) = tag {
-        tagged_deserialize(code, name, union, tag, fallback);
+        variants.extend(doc(&text));
+        let variant_name = ident(&variant.name);
+        let ty = paths.ty(&variant.ty);
+        variants.extend(quote!(#variant_name(#ty),));
     }
-    union_froms(code, name, union, defs, paths);
+    if !has_json {
+        variants.extend(quote! {
+            /// A value none of the alternatives above matches; kept as it was sent.
+            #fallback(serde_json::Value),
+        });
+    }
+    let deserialize = match tag {
+        Some(tag) => tagged_deserialize(name, union, tag, &fallback),
+        None => TokenStream::new(),
+    };
+    let froms = union_froms(name, union, defs, paths);
+    quote! {
+        #docs
+        #derives
+        #[serde(untagged)]
+        pub enum #name { #variants }
+        #deserialize
+        #froms
+    }
 }
 
-fn tagged_deserialize(code: &mut Code, name: &str, union: &UnionDef, tag: &str, fallback: &str) {
-    deserialize_impl(code, name, |code| {
-        code.line(
-            "let value = <serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;",
-        );
-        code.call(
-            Some("let tag ="),
-            "crate::runtime::tag_of",
-            &["&value".to_owned(), string_literal(tag)],
-            ";",
-        );
-        code.block("match tag.as_deref() {", "", |code| {
-            // A tag listed twice (the same `$ref` twice in `oneOf`) goes to its first variant.
-            let mut seen = BTreeSet::new();
-            for variant in &union.variants {
-                for value in variant
-                    .tag_values
-                    .iter()
-                    .filter(|v| seen.insert(v.as_str()))
-                {
-                    code.call_arm(
-                        &format!("Some({})", string_literal(value)),
-                        "crate::runtime::decode_variant",
-                        &["value".to_owned(), format!("Self::{}", variant.name)],
-                    );
-                }
+fn tagged_deserialize(name: &Ident, union: &UnionDef, tag: &str, fallback: &Ident) -> TokenStream {
+    let tag = string(tag);
+    let mut arms = TokenStream::new();
+    // A tag listed twice (the same `$ref` twice in `oneOf`) goes to its first variant.
+    let mut seen = BTreeSet::new();
+    for variant in &union.variants {
+        let variant_name = ident(&variant.name);
+        for value in variant
+            .tag_values
+            .iter()
+            .filter(|v| seen.insert(v.as_str()))
+        {
+            let value = string(value);
+            arms.extend(quote! {
+                Some(#value) => crate::runtime::decode_variant(value, Self::#variant_name),
+            });
+        }
+    }
+    deserialize_impl(
+        name,
+        quote! {
+            let value = <serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+            let tag = crate::runtime::tag_of(&value, #tag);
+            match tag.as_deref() {
+                #arms
+                _ => Ok(Self::#fallback(value)),
             }
-            code.arm("_", &format!("Ok(Self::{fallback}(value))"));
-        });
-    });
+        },
+    )
 }
 
 /// Whether `variant` is the one alternative that takes a string: a string enum in a union
@@ -802,12 +865,12 @@ fn string_enum_from_str(
 /// `From` for every alternative whose type no other alternative has, and `&str` when one
 /// alternative is a string (or the only string enum).
 fn union_froms(
-    code: &mut Code,
-    name: &str,
+    name: &Ident,
     union: &UnionDef,
     defs: &BTreeMap<&str, &TypeDef>,
     paths: &Paths,
-) {
+) -> TokenStream {
+    let mut out = TokenStream::new();
     for variant in &union.variants {
         if union
             .variants
@@ -820,35 +883,33 @@ fn union_froms(
             continue;
         }
         let (ty, wrap) = match &variant.ty {
-            TypeRef::Boxed(inner) => (paths.tree(inner), "::std::boxed::Box::new(value)"),
-            other => (paths.tree(other), "value"),
+            TypeRef::Boxed(inner) => (paths.ty(inner), quote!(::std::boxed::Box::new(value))),
+            other => (paths.ty(other), quote!(value)),
         };
-        let construct = format!("Self::{}", variant.name);
-        code.blank();
-        code.impl_trait(&Ty::generic("::std::convert::From", vec![ty.clone()]), name);
-        code.body("", |code| {
-            code.signature(
-                "fn from",
-                &[Param::new("value", ty.clone())],
-                Some(&Ty::plain("Self")),
-            );
-            code.body("", |code| {
-                code.call(None, &construct, &[wrap.to_owned()], "")
-            });
+        let variant_name = ident(&variant.name);
+        out.extend(quote! {
+            impl ::std::convert::From<#ty> for #name {
+                fn from(value: #ty) -> Self {
+                    Self::#variant_name(#wrap)
+                }
+            }
         });
         let from_str = if variant.ty == TypeRef::String {
-            Some("value.to_owned()")
+            Some(quote!(value.to_owned()))
         } else if string_enum_from_str(union, variant, defs) {
-            Some("::std::convert::From::from(value)")
+            Some(quote!(::std::convert::From::from(value)))
         } else {
             None
         };
         if let Some(from_str) = from_str {
-            code.impl_block("impl ::std::convert::From<&str>", name, |code| {
-                code.block("fn from(value: &str) -> Self {", "", |code| {
-                    code.call(None, &construct, &[from_str.to_owned()], "");
-                });
+            out.extend(quote! {
+                impl ::std::convert::From<&str> for #name {
+                    fn from(value: &str) -> Self {
+                        Self::#variant_name(#from_str)
+                    }
+                }
             });
         }
     }
+    out
 }
