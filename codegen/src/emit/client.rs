@@ -32,7 +32,10 @@ pub(crate) fn lib_rs(api: &Api, settings: &Settings) -> Result<String, Error> {
          Errors of every kind are one [`Error`]. Per-call settings go through [`Client::with_options`]."
     ));
     let error_body = match &api.error_body {
-        Some(ty) => Paths::outside_types().ty(ty),
+        Some(ty) => {
+            let ty = Paths::outside_types().ty(ty);
+            quote!(#ty)
+        }
         None => quote!(serde_json::Value),
     };
     let error_body_doc = doc(match &api.error_body {
@@ -51,7 +54,8 @@ pub(crate) fn lib_rs(api: &Api, settings: &Settings) -> Result<String, Error> {
         TokenStream::new()
     };
     let mut printer = Printer::new();
-    printer.block(inner_doc(&text), "the docs of src/lib.rs")?;
+    let crate_docs = inner_doc(&text);
+    printer.block(quote!(#(#crate_docs)*), "the docs of src/lib.rs")?;
     // The files are printed by prettyplease, not rustfmt; `cargo fmt` leaves them as they are.
     printer.block(
         quote! {
@@ -86,7 +90,7 @@ pub(crate) fn lib_rs(api: &Api, settings: &Settings) -> Result<String, Error> {
     )?;
     printer.block(
         quote! {
-            #error_body_doc
+            #(#error_body_doc)*
             #allow_deprecated
             pub type ApiErrorBody = #error_body;
         },
@@ -96,7 +100,7 @@ pub(crate) fn lib_rs(api: &Api, settings: &Settings) -> Result<String, Error> {
 }
 
 /// `src/client.rs`: the `Client` and one method per operation.
-pub(crate) fn client_rs(api: &Api, settings: &Settings) -> Result<String, Error> {
+pub(crate) fn client_rs(api: &Api, settings: &Settings) -> Result<Printer, Error> {
     let base_url = api
         .base_url
         .clone()
@@ -157,7 +161,7 @@ pub(crate) fn client_rs(api: &Api, settings: &Settings) -> Result<String, Error>
     let new = if api.auth == Auth::None {
         let new_doc = doc(&format!("A client for `{base_url}` with default settings."));
         quote! {
-            #new_doc
+            #(#new_doc)*
             pub fn new() -> Self {
                 Self::from_transport(Self::builder().build_lenient())
             }
@@ -167,7 +171,7 @@ pub(crate) fn client_rs(api: &Api, settings: &Settings) -> Result<String, Error>
             "A client for `{base_url}` that authenticates with `api_key`, with default settings."
         ));
         quote! {
-            #new_doc
+            #(#new_doc)*
             pub fn new(api_key: impl Into<String>) -> Self {
                 Self::from_transport(Self::builder().api_key(api_key).build_lenient())
             }
@@ -189,14 +193,14 @@ pub(crate) fn client_rs(api: &Api, settings: &Settings) -> Result<String, Error>
                 user_agent: concat!(#user_agent, env!("CARGO_PKG_VERSION")),
                 auth: #auth,
             };
-            #client_doc
+            #(#client_doc)*
             #[derive(Debug, Clone)]
             pub struct Client {
                 transport: Transport,
             }
             impl Client {
                 #new
-                #from_env_doc
+                #(#from_env_doc)*
                 pub fn from_env() -> Result<Self, Error> {
                     Self::builder().with_env()?.build()
                 }
@@ -223,7 +227,7 @@ pub(crate) fn client_rs(api: &Api, settings: &Settings) -> Result<String, Error>
         },
         "the client",
     )?;
-    Ok(printer.finish())
+    Ok(printer)
 }
 
 /// Whether a type mentions a named type (then `client.rs` imports `types`).
@@ -245,7 +249,10 @@ fn operation(api: &Api, op: &Operation, paths: &Paths) -> TokenStream {
         let name = ident(&param.name);
         let ty = match &param.ty {
             TypeRef::String => quote!(&str),
-            TypeRef::Integer(_) | TypeRef::Number | TypeRef::Bool => paths.ty(&param.ty),
+            TypeRef::Integer(_) | TypeRef::Number | TypeRef::Bool => {
+                let ty = paths.ty(&param.ty);
+                quote!(#ty)
+            }
             other => {
                 let ty = paths.ty(other);
                 quote!(&#ty)
@@ -268,7 +275,10 @@ fn operation(api: &Api, op: &Operation, paths: &Paths) -> TokenStream {
         });
     }
     let (return_ty, call) = match &op.response {
-        ResponseKind::Json(ty) => (paths.ty(ty), quote!(self.transport.json(request).await)),
+        ResponseKind::Json(ty) => {
+            let ty = paths.ty(ty);
+            (quote!(#ty), quote!(self.transport.json(request).await))
+        }
         ResponseKind::Text => (quote!(String), quote!(self.transport.text(request).await)),
         ResponseKind::Bytes => (
             quote!(bytes::Bytes),
@@ -300,7 +310,7 @@ fn operation(api: &Api, op: &Operation, paths: &Paths) -> TokenStream {
     let method_name = ident(&op.method_name);
     let prepare_plain = prepare(api, op, op.stream.as_ref().map(|_| false));
     let mut out = quote! {
-        #method_doc
+        #(#method_doc)*
         #deprecated
         pub async fn #method_name(&self, #(#params),*) -> Result<#return_ty, Error> {
             #prepare_plain
@@ -319,7 +329,7 @@ fn operation(api: &Api, op: &Operation, paths: &Paths) -> TokenStream {
         let event = paths.ty(&stream.event);
         let prepare_stream = prepare(api, op, Some(true));
         out.extend(quote! {
-            #stream_doc
+            #(#stream_doc)*
             #deprecated
             pub async fn #stream_name(&self, #(#params),*) -> Result<EventStream<#event>, Error> {
                 #prepare_stream

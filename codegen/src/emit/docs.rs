@@ -2,17 +2,15 @@
 
 use std::borrow::Cow;
 
-use proc_macro2::TokenStream;
-use quote::quote;
-
+use super::ast::attr_word;
 use super::rust::doc;
 use crate::model::Docs;
 
 /// Doc attributes (and `#[deprecated]`) for a documented item.
-pub(crate) fn attributes(docs: &Docs) -> TokenStream {
+pub(crate) fn attributes(docs: &Docs) -> Vec<syn::Attribute> {
     let mut out = doc(&render(docs));
     if docs.deprecated {
-        out.extend(quote!(#[deprecated]));
+        out.push(attr_word("deprecated"));
     }
     out
 }

@@ -3,6 +3,7 @@
 //! Every Rust file is built as token trees (`quote!`), parsed into `syn` items and printed by
 //! prettyplease ([`rust::Printer`]); only identifiers, literals and doc text are strings.
 
+mod ast;
 mod client;
 mod docs;
 mod manifest;
@@ -71,15 +72,16 @@ pub fn emit(api: &Api, settings: &Settings) -> Result<GeneratedCrate, Error> {
             path: "src/lib.rs".to_owned(),
             contents: format!("{header}\n{}", client::lib_rs(api, settings)?),
         },
-        GeneratedFile {
-            path: "src/client.rs".to_owned(),
-            contents: format!("{header}\n{}", client::client_rs(api, settings)?),
-        },
-        GeneratedFile {
-            path: "src/types.rs".to_owned(),
-            contents: format!("{header}\n{}", types_text(api)?),
-        },
     ];
+    let (client_text, types_text) = client_and_types(api, settings)?;
+    files.push(GeneratedFile {
+        path: "src/client.rs".to_owned(),
+        contents: format!("{header}\n{client_text}"),
+    });
+    files.push(GeneratedFile {
+        path: "src/types.rs".to_owned(),
+        contents: format!("{header}\n{types_text}"),
+    });
     for (path, source) in RUNTIME {
         files.push(GeneratedFile {
             path: (*path).to_owned(),
@@ -90,49 +92,93 @@ pub fn emit(api: &Api, settings: &Settings) -> Result<GeneratedCrate, Error> {
     Ok(GeneratedCrate { files })
 }
 
-/// The text of `src/types.rs`. Each type is independent of the others, so on big specs the
-/// types are split into one chunk per core, each chunk printed on its own thread, and the
-/// chunks' text joined in order, which gives the same bytes as printing the file in one piece.
-fn types_text(api: &Api) -> Result<String, Error> {
+/// Specs with fewer types are printed on one thread: a thread would cost more than it saves.
+const PARALLEL_FROM_TYPES: usize = 256;
+
+/// A piece of work of [`client_and_types`].
+enum Job<'a> {
+    Client,
+    Types(&'a [crate::model::TypeDef]),
+}
+
+/// The text of `src/client.rs` and of `src/types.rs`. Each type is independent of the others,
+/// so on big specs the types are split into chunks, and the chunks and the client are printed
+/// by one worker per core, each taking the next job as it is free; the chunks' text is joined
+/// in order, which gives the same bytes as printing the file in one piece.
+fn client_and_types(api: &Api, settings: &Settings) -> Result<(String, String), Error> {
     let threads = std::thread::available_parallelism()
         .map_or(1, usize::from)
         .min(8);
-    types_text_in_chunks(api, api.types.len().div_ceil(threads).max(64))
+    let chunk_len = if threads == 1 || api.types.len() < PARALLEL_FROM_TYPES {
+        usize::MAX
+    } else {
+        // Several chunks per worker, so that they finish together.
+        api.types.len().div_ceil(threads * 4).max(64)
+    };
+    client_and_types_in_chunks(api, settings, chunk_len, threads)
 }
 
-fn types_text_in_chunks(api: &Api, chunk_len: usize) -> Result<String, Error> {
-    let mut printer = types::types_head(api)?;
-    let chunks: Vec<&[crate::model::TypeDef]> = api.types.chunks(chunk_len).collect();
-    if chunks.len() <= 1 {
-        printer.append(types::types_items(api, &api.types)?);
-        return Ok(printer.finish());
-    }
-    let printed: Vec<Result<rust::Printer, Error>> = std::thread::scope(|scope| {
-        // A chunk whose thread the system cannot give is printed on this one instead.
-        let handles: Vec<_> = chunks
-            .iter()
-            .map(|chunk| {
-                std::thread::Builder::new()
-                    .spawn_scoped(scope, move || types::types_items(api, chunk))
-                    .map_err(|_| chunk)
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|handle| match handle {
-                Ok(handle) => handle.join().unwrap_or_else(|_| {
-                    Err(Error::Internal(
-                        "a thread printing src/types.rs panicked".to_owned(),
-                    ))
-                }),
-                Err(chunk) => types::types_items(api, chunk),
-            })
-            .collect()
-    });
+fn client_and_types_in_chunks(
+    api: &Api,
+    settings: &Settings,
+    chunk_len: usize,
+    threads: usize,
+) -> Result<(String, String), Error> {
+    let jobs: Vec<Job> = std::iter::once(Job::Client)
+        .chain(api.types.chunks(chunk_len).map(Job::Types))
+        .collect();
+    let run = |job: &Job| -> Result<rust::Printer, Error> {
+        match job {
+            Job::Client => client::client_rs(api, settings),
+            Job::Types(chunk) => types::types_items(api, chunk),
+        }
+    };
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(job) = jobs.get(index) else {
+                return done;
+            };
+            done.push((index, run(job)));
+        }
+    };
+    let mut done = if jobs.len() <= 1 || threads <= 1 {
+        work()
+    } else {
+        std::thread::scope(|scope| {
+            // Workers the system cannot give are simply not there: this thread works too.
+            let helpers: Vec<_> = (1..threads.min(jobs.len()))
+                .filter_map(|_| std::thread::Builder::new().spawn_scoped(scope, work).ok())
+                .collect();
+            let mut done = work();
+            for helper in helpers {
+                match helper.join() {
+                    Ok(more) => done.extend(more),
+                    Err(_) => {
+                        done.push((
+                            usize::MAX,
+                            Err(Error::Internal(
+                                "a thread printing the client or the types panicked".to_owned(),
+                            )),
+                        ));
+                    }
+                }
+            }
+            done
+        })
+    };
+    done.sort_by_key(|(index, _)| *index);
+    let mut printed = done.into_iter().map(|(_, result)| result);
+    let client = printed
+        .next()
+        .unwrap_or_else(|| Err(Error::Internal("the client was not printed".to_owned())))?;
+    let mut types = types::types_head(api)?;
     for chunk in printed {
-        printer.append(chunk?);
+        types.append(chunk?);
     }
-    Ok(printer.finish())
+    Ok((client.finish(), types.finish()))
 }
 
 #[cfg(test)]
@@ -140,7 +186,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn types_text_does_not_depend_on_the_split() {
+    fn output_does_not_depend_on_the_split() {
         let path = concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/../tests/fixtures/names_and_keywords.yaml"
@@ -149,8 +195,13 @@ mod tests {
         let spec = crate::load::load("names_and_keywords.yaml", &text).unwrap();
         let (api, _) = crate::model::build(&spec, &Settings::new("names")).unwrap();
         assert!(api.types.len() > 10);
-        let whole = types_text_in_chunks(&api, usize::MAX).unwrap();
-        assert_eq!(types_text_in_chunks(&api, 1).unwrap(), whole);
-        assert_eq!(types_text_in_chunks(&api, 3).unwrap(), whole);
+        let settings = Settings::new("names");
+        let whole = client_and_types_in_chunks(&api, &settings, usize::MAX, 1).unwrap();
+        for (chunk_len, threads) in [(1, 2), (3, 2), (3, 1), (5, 3)] {
+            assert_eq!(
+                client_and_types_in_chunks(&api, &settings, chunk_len, threads).unwrap(),
+                whole
+            );
+        }
     }
 }

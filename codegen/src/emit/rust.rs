@@ -4,6 +4,7 @@
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote;
 
+use super::ast;
 use crate::diagnostics::Error;
 
 /// The identifier `name` as written in Rust source, `r#` included (`r#type` is a raw identifier).
@@ -45,28 +46,24 @@ pub(crate) fn string(text: &str) -> Literal {
 }
 
 /// Outer doc attributes (`#[doc = " line"]`, printed as `/// line`), one per line of `text`;
-/// nothing for empty text.
-pub(crate) fn doc(text: &str) -> TokenStream {
-    let mut out = TokenStream::new();
-    for line in doc_lines(text) {
-        out.extend(quote!(#[doc = #line]));
-    }
-    out
+/// none for empty text.
+pub(crate) fn doc(text: &str) -> Vec<syn::Attribute> {
+    doc_lines(text)
+        .map(|line| ast::doc_attr(line, false))
+        .collect()
 }
 
 /// Inner doc attributes (`#![doc = " line"]`, printed as `//! line`).
-pub(crate) fn inner_doc(text: &str) -> TokenStream {
-    let mut out = TokenStream::new();
-    for line in doc_lines(text) {
-        out.extend(quote!(#![doc = #line]));
-    }
-    out
+pub(crate) fn inner_doc(text: &str) -> Vec<syn::Attribute> {
+    doc_lines(text)
+        .map(|line| ast::doc_attr(line, true))
+        .collect()
 }
 
 /// The text of each doc comment line: a space then the line, or nothing for an empty line.
 /// Trailing blanks go, and so do characters a comment cannot hold (a lone carriage return is
 /// an error; bidirectional controls can make code read otherwise than it compiles).
-fn doc_lines(text: &str) -> impl Iterator<Item = Literal> + '_ {
+fn doc_lines(text: &str) -> impl Iterator<Item = syn::LitStr> + '_ {
     let text = text.trim_end();
     let lines = if text.trim().is_empty() {
         None
@@ -85,7 +82,7 @@ fn doc_lines(text: &str) -> impl Iterator<Item = Literal> + '_ {
                 value.push_str(line);
             }
         }
-        Literal::string(&value)
+        syn::LitStr::new(&value, Span::call_site())
     })
 }
 
@@ -206,8 +203,8 @@ fn push_spaced_impl(out: &mut String, printed: &str) {
 }
 
 /// `#[derive(..)]` of the named traits.
-pub(crate) fn derive(traits: &[TokenStream]) -> TokenStream {
-    quote!(#[derive(#(#traits),*)])
+pub(crate) fn derive(traits: &[TokenStream]) -> syn::Attribute {
+    ast::attr_list("derive", quote!(#(#traits),*))
 }
 
 #[cfg(test)]
@@ -227,8 +224,8 @@ mod tests {
 
     #[test]
     fn docs_become_one_attribute_per_line() {
-        let tokens = doc("First.\n\n  Second\r line.  \n");
-        let file = parse(quote!(#tokens struct S;), "test").unwrap();
+        let attrs = doc("First.\n\n  Second\r line.  \n");
+        let file = parse(quote!(#(#attrs)* struct S;), "test").unwrap();
         assert_eq!(
             prettyplease::unparse(&file),
             "/// First.\n///\n///   Second line.\nstruct S;\n"

@@ -2,9 +2,15 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use proc_macro2::{Ident, Literal, TokenStream};
+use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
+use syn::{Attribute, Expr, ImplItem, Item, Pat, Type, parse_quote};
 
+use super::ast::{
+    self, attr_list, attr_word, call, expr, function, generic, generic_ty, impl_block, literal,
+    matching, member_path, method, pat_ident, pat_path, pat_tuple, pat_wild, path, public,
+    receiver, self_path,
+};
 use super::docs;
 use super::rust::{Printer, derive, doc, ident, inner_doc, string};
 use crate::diagnostics::Error;
@@ -76,109 +82,81 @@ impl Paths {
         self.shadowed.contains(name)
     }
 
+    /// `short`, or `::full::path` when a generated type has the name `short`.
+    fn std_path(&self, short: &str, full: &[&str]) -> syn::Path {
+        if self.is_shadowed(short) {
+            path(true, full)
+        } else {
+            path(false, &[short])
+        }
+    }
+
     /// `String`.
-    pub(crate) fn string(&self) -> TokenStream {
-        if self.is_shadowed("String") {
-            quote!(::std::string::String)
-        } else {
-            quote!(String)
-        }
+    pub(crate) fn string(&self) -> Type {
+        ast::ty(self.std_path("String", &["std", "string", "String"]))
     }
 
-    fn option(&self) -> TokenStream {
-        if self.is_shadowed("Option") {
-            quote!(::std::option::Option)
-        } else {
-            quote!(Option)
-        }
+    fn option(&self) -> syn::Path {
+        self.std_path("Option", &["std", "option", "Option"])
     }
 
-    fn vec(&self) -> TokenStream {
-        if self.is_shadowed("Vec") {
-            quote!(::std::vec::Vec)
-        } else {
-            quote!(Vec)
-        }
+    fn vec(&self) -> syn::Path {
+        self.std_path("Vec", &["std", "vec", "Vec"])
     }
 
     /// A named type, as this file reaches it.
-    pub(crate) fn named(&self, name: &str) -> TokenStream {
-        let name = ident(name);
+    pub(crate) fn named(&self, name: &str) -> Type {
         if self.through_types_module {
-            quote!(types::#name)
+            ast::ty(path(false, &["types", name]))
         } else {
-            quote!(#name)
+            ast::ty(path(false, &[name]))
         }
     }
 
     /// The Rust type of a [`TypeRef`].
-    pub(crate) fn ty(&self, ty: &TypeRef) -> TokenStream {
+    pub(crate) fn ty(&self, ty: &TypeRef) -> Type {
+        let plain = |name: &str| ast::ty(path(false, &[name]));
         match ty {
             TypeRef::Named(name) => self.named(name),
             TypeRef::String => self.string(),
-            TypeRef::Bool => quote!(bool),
-            TypeRef::Integer(IntegerType::I32) => quote!(i32),
-            TypeRef::Integer(IntegerType::I64) => quote!(i64),
-            TypeRef::Integer(IntegerType::U32) => quote!(u32),
-            TypeRef::Integer(IntegerType::U64) => quote!(u64),
-            TypeRef::Number => quote!(f64),
-            TypeRef::Json => quote!(serde_json::Value),
-            TypeRef::File => quote!(crate::FilePart),
-            TypeRef::Bytes => {
-                let vec = self.vec();
-                quote!(#vec<u8>)
-            }
-            TypeRef::Vec(inner) => {
-                let vec = self.vec();
-                let inner = self.ty(inner);
-                quote!(#vec<#inner>)
-            }
-            TypeRef::Map(inner) => {
-                let map = if self.is_shadowed("BTreeMap") {
-                    quote!(::std::collections::BTreeMap)
-                } else {
-                    quote!(BTreeMap)
-                };
-                let string = self.string();
-                let inner = self.ty(inner);
-                quote!(#map<#string, #inner>)
-            }
-            TypeRef::Option(inner) => {
-                let option = self.option();
-                let inner = self.ty(inner);
-                quote!(#option<#inner>)
-            }
-            TypeRef::Boxed(inner) => {
-                let boxed = if self.is_shadowed("Box") {
-                    quote!(::std::boxed::Box)
-                } else {
-                    quote!(Box)
-                };
-                let inner = self.ty(inner);
-                quote!(#boxed<#inner>)
-            }
+            TypeRef::Bool => plain("bool"),
+            TypeRef::Integer(IntegerType::I32) => plain("i32"),
+            TypeRef::Integer(IntegerType::I64) => plain("i64"),
+            TypeRef::Integer(IntegerType::U32) => plain("u32"),
+            TypeRef::Integer(IntegerType::U64) => plain("u64"),
+            TypeRef::Number => plain("f64"),
+            TypeRef::Json => ast::ty(path(false, &["serde_json", "Value"])),
+            TypeRef::File => ast::ty(path(false, &["crate", "FilePart"])),
+            TypeRef::Bytes => generic_ty(self.vec(), [plain("u8")]),
+            TypeRef::Vec(inner) => generic_ty(self.vec(), [self.ty(inner)]),
+            TypeRef::Map(inner) => generic_ty(
+                self.std_path("BTreeMap", &["std", "collections", "BTreeMap"]),
+                [self.string(), self.ty(inner)],
+            ),
+            TypeRef::Option(inner) => generic_ty(self.option(), [self.ty(inner)]),
+            TypeRef::Boxed(inner) => generic_ty(
+                self.std_path("Box", &["std", "boxed", "Box"]),
+                [self.ty(inner)],
+            ),
         }
     }
 
     /// The type of a field, `Option` included.
-    fn field_ty(&self, field: &Field) -> TokenStream {
+    fn field_ty(&self, field: &Field) -> Type {
         let ty = self.ty(&field.ty);
         if field.is_option() {
-            let option = self.option();
-            quote!(#option<#ty>)
+            generic_ty(self.option(), [ty])
         } else {
             ty
         }
     }
 
     /// `impl Into<ty>`: what constructors and setters accept.
-    pub(crate) fn into(&self, ty: &TypeRef) -> TokenStream {
-        let ty = self.ty(ty);
-        if self.is_shadowed("Into") {
-            quote!(impl ::std::convert::Into<#ty>)
-        } else {
-            quote!(impl Into<#ty>)
-        }
+    pub(crate) fn into(&self, ty: &TypeRef) -> Type {
+        ast::impl_trait(generic(
+            self.std_path("Into", &["std", "convert", "Into"]),
+            [self.ty(ty)],
+        ))
     }
 }
 
@@ -192,7 +170,7 @@ pub(crate) fn types_head(api: &Api) -> Result<Printer, Error> {
         "Request and response types of the {}, one per schema of the spec.\n\nResponses are read leniently: unknown fields are kept in `additional_properties`, unknown enum values in an `Unknown` variant. Requests are written strictly: a field left `None` is not sent.",
         api.title
     ));
-    printer.block(docs, "the docs of src/types.rs")?;
+    printer.block(quote!(#(#docs)*), "the docs of src/types.rs")?;
     printer.block(
         quote!(#![allow(clippy::large_enum_variant, clippy::too_many_arguments, deprecated)]),
         "the lints of src/types.rs",
@@ -228,12 +206,27 @@ pub(crate) fn types_items(api: &Api, chunk: &[TypeDef]) -> Result<Printer, Error
         .iter()
         .map(|def| (def.name.as_str(), def))
         .collect();
+    let templates = EnumTemplates::new();
     let mut printer = Printer::with_capacity(chunk.len() * 1024);
     for def in chunk {
-        printer.items(
-            type_def(def, &defs, &paths),
-            &format!("the type `{}`", def.name),
-        )?;
+        let docs = docs::attributes(&def.docs);
+        let name = ident(&def.name);
+        match &def.kind {
+            TypeKind::Struct(structure) => {
+                printer.each_item(struct_def(docs, &name, structure, &defs, &paths));
+            }
+            TypeKind::Enum(enumeration) => {
+                printer.each_item(enum_def(docs, &name, enumeration, &paths, &templates));
+            }
+            TypeKind::Union(union) => printer.items(
+                union_def(docs, &name, union, &defs, &paths),
+                &format!("the type `{}`", def.name),
+            )?,
+            TypeKind::Alias { target, newtype } => printer.items(
+                alias_def(docs, &name, target, *newtype, &paths),
+                &format!("the type `{}`", def.name),
+            )?,
+        }
     }
     Ok(printer)
 }
@@ -258,7 +251,7 @@ fn mentions_map(def: &TypeDef) -> bool {
 }
 
 /// `#[derive(Debug, Clone, PartialEq, ..extra, Serialize, Deserialize)]`.
-fn derives(paths: &Paths, extra: &[TokenStream], deserialize: bool) -> TokenStream {
+fn derives(paths: &Paths, extra: &[TokenStream], deserialize: bool) -> Attribute {
     let serde_in_full = paths.is_shadowed("Serialize") || paths.is_shadowed("Deserialize");
     let mut traits = vec![quote!(Debug), quote!(Clone), quote!(PartialEq)];
     traits.extend(extra.iter().cloned());
@@ -277,35 +270,27 @@ fn derives(paths: &Paths, extra: &[TokenStream], deserialize: bool) -> TokenStre
     derive(&traits)
 }
 
-fn type_def(def: &TypeDef, defs: &BTreeMap<&str, &TypeDef>, paths: &Paths) -> TokenStream {
-    let docs = docs::attributes(&def.docs);
-    let name = ident(&def.name);
-    match &def.kind {
-        TypeKind::Struct(structure) => struct_def(docs, &name, structure, defs, paths),
-        TypeKind::Enum(enumeration) => enum_def(docs, &name, enumeration, paths),
-        TypeKind::Union(union) => union_def(docs, &name, union, defs, paths),
-        TypeKind::Alias {
-            target,
-            newtype: false,
-        } => {
-            let target = paths.ty(target);
-            quote! {
-                #docs
-                pub type #name = #target;
-            }
+/// `pub type Name = Target;`, or a newtype where an alias would be recursive.
+fn alias_def(
+    docs: Vec<Attribute>,
+    name: &Ident,
+    target: &TypeRef,
+    newtype: bool,
+    paths: &Paths,
+) -> TokenStream {
+    let target = paths.ty(target);
+    if newtype {
+        let derives = derives(paths, &[], true);
+        quote! {
+            #(#docs)*
+            #derives
+            #[serde(transparent)]
+            pub struct #name(pub #target);
         }
-        TypeKind::Alias {
-            target,
-            newtype: true,
-        } => {
-            let derives = derives(paths, &[], true);
-            let target = paths.ty(target);
-            quote! {
-                #docs
-                #derives
-                #[serde(transparent)]
-                pub struct #name(pub #target);
-            }
+    } else {
+        quote! {
+            #(#docs)*
+            pub type #name = #target;
         }
     }
 }
@@ -323,24 +308,34 @@ fn constant_of<'a>(ty: &TypeRef, defs: &BTreeMap<&str, &'a TypeDef>) -> Option<&
     }
 }
 
+/// `Self`, as a type.
+fn self_type() -> Type {
+    ast::ty(path(false, &["Self"]))
+}
+
+/// The struct, its constructors and setters, and `Default` where it has no required field.
 fn struct_def(
-    docs: TokenStream,
+    mut attrs: Vec<Attribute>,
     name: &Ident,
     structure: &StructDef,
     defs: &BTreeMap<&str, &TypeDef>,
     paths: &Paths,
-) -> TokenStream {
+) -> Vec<Item> {
     let all_optional = structure.fields.iter().all(Field::is_option);
     let default = [quote!(Default)];
-    let derives = derives(paths, if all_optional { &default } else { &[] }, true);
+    attrs.push(derives(
+        paths,
+        if all_optional { &default } else { &[] },
+        true,
+    ));
     let skip_if_none = string(if paths.is_shadowed("Option") {
         "::std::option::Option::is_none"
     } else {
         "Option::is_none"
     });
-    let mut fields = TokenStream::new();
+    let mut fields = syn::punctuated::Punctuated::new();
     for field in &structure.fields {
-        fields.extend(docs::attributes(&field.docs));
+        let mut field_attrs = docs::attributes(&field.docs);
         let mut serde = Vec::new();
         if field.wire_name != names::unraw(&field.name) {
             let wire = string(&field.wire_name);
@@ -353,32 +348,53 @@ fn struct_def(
             serde.push(quote!(skip_serializing_if = #skip_if_none));
         }
         if !serde.is_empty() {
-            fields.extend(quote!(#[serde(#(#serde),*)]));
+            field_attrs.push(attr_list("serde", quote!(#(#serde),*)));
         }
-        let field_name = ident(&field.name);
-        let ty = paths.field_ty(field);
-        fields.extend(quote!(pub #field_name: #ty,));
+        fields.push(named_field(
+            field_attrs,
+            ident(&field.name),
+            paths.field_ty(field),
+        ));
     }
     if let Some(extra) = &structure.extra {
         let value_ty = if extra.value == TypeRef::Json {
-            let string = paths.string();
-            quote!(serde_json::Map<#string, serde_json::Value>)
+            generic_ty(
+                path(false, &["serde_json", "Map"]),
+                [paths.string(), paths.ty(&TypeRef::Json)],
+            )
         } else {
             paths.ty(&TypeRef::Map(Box::new(extra.value.clone())))
         };
-        let extra_name = ident(&extra.name);
-        fields.extend(quote! {
-            /// Properties the spec does not name: kept, so a value read and written again is unchanged.
-            #[serde(flatten)]
-            pub #extra_name: #value_ty,
-        });
+        let mut extra_attrs = doc(
+            "Properties the spec does not name: kept, so a value read and written again is unchanged.",
+        );
+        extra_attrs.push(attr_list("serde", quote!(flatten)));
+        fields.push(named_field(extra_attrs, ident(&extra.name), value_ty));
     }
-    let constructor = constructor(name, structure, defs, paths, all_optional);
-    quote! {
-        #docs
-        #derives
-        pub struct #name { #fields }
-        #constructor
+    let mut items = vec![Item::Struct(syn::ItemStruct {
+        attrs,
+        vis: public(),
+        struct_token: Default::default(),
+        ident: name.clone(),
+        generics: Default::default(),
+        fields: syn::Fields::Named(syn::FieldsNamed {
+            brace_token: Default::default(),
+            named: fields,
+        }),
+        semi_token: None,
+    })];
+    constructor(&mut items, name, structure, defs, paths, all_optional);
+    items
+}
+
+fn named_field(attrs: Vec<Attribute>, name: Ident, ty: Type) -> syn::Field {
+    syn::Field {
+        attrs,
+        vis: public(),
+        mutability: syn::FieldMutability::None,
+        ident: Some(name),
+        colon_token: Some(Default::default()),
+        ty,
     }
 }
 
@@ -407,92 +423,111 @@ const SHADOWING_SETTERS: &[&str] = &[
 ];
 
 fn constructor(
+    items: &mut Vec<Item>,
     name: &Ident,
     structure: &StructDef,
     defs: &BTreeMap<&str, &TypeDef>,
     paths: &Paths,
     all_optional: bool,
-) -> TokenStream {
+) {
     let mut params = Vec::new();
     let mut inits = Vec::new();
     for field in &structure.fields {
         let field_name = ident(&field.name);
-        if field.is_option() {
-            inits.push(quote!(#field_name: None));
+        let value = if field.is_option() {
+            expr(path(false, &["None"]))
         } else if let Some(constant) = constant_of(&field.ty, defs) {
-            let ty = paths.ty(&field.ty);
-            let constant = ident(constant);
-            inits.push(quote!(#field_name: #ty::#constant));
+            expr(member_path(&paths.ty(&field.ty), &ident(constant)))
         } else {
-            let into = paths.into(&field.ty);
-            params.push(quote!(#field_name: #into));
-            inits.push(quote!(#field_name: #field_name.into()));
-        }
+            params.push(ast::param(field_name.clone(), paths.into(&field.ty)));
+            method(expr(ast::name(field_name.clone())), "into", Vec::new())
+        };
+        inits.push((field_name, value));
     }
     if let Some(extra) = &structure.extra {
-        let extra_name = ident(&extra.name);
-        inits.push(quote!(#extra_name: ::std::default::Default::default()));
+        inits.push((
+            ident(&extra.name),
+            call(
+                path(true, &["std", "default", "Default", "default"]),
+                Vec::new(),
+            ),
+        ));
     }
     let new_doc = if params.is_empty() {
         "A value with every optional field unset."
     } else {
         "A value with the required fields set and every optional field unset."
     };
-    let new_doc = doc(new_doc);
-    let new_body = if all_optional && params.is_empty() {
+    let no_params = params.is_empty();
+    let new_value = if all_optional && no_params {
         // A schema named `Default` hides the trait from method lookup; then name it in full.
         if paths.is_shadowed("Default") {
-            quote!(<Self as ::std::default::Default>::default())
+            parse_quote!(<Self as ::std::default::Default>::default())
         } else {
-            quote!(Self::default())
+            call(path(false, &["Self", "default"]), Vec::new())
         }
     } else {
-        quote!(Self { #(#inits),* })
+        ast::struct_literal(path(false, &["Self"]), inits)
     };
-    let value_constructors = value_constructors(structure, defs, paths);
+    let mut methods = vec![function(
+        doc(new_doc),
+        public(),
+        ident("new"),
+        params,
+        self_type(),
+        Vec::new(),
+        new_value,
+    )];
+    value_constructors(&mut methods, structure, defs, paths);
     // Field names are unique already; setters must also not hide `new` or a common trait
     // method (`x.default()`, `x.eq(..)`), which would break callers and derived code.
     let mut setter_names =
         Namespace::with_reserved(structure.fields.iter().map(|f| f.name.as_str()));
-    let mut setters = TokenStream::new();
     for field in structure.fields.iter().filter(|field| field.is_option()) {
         let setter = if SHADOWING_SETTERS.contains(&names::unraw(&field.name)) {
             ident(&setter_names.claim(&format!("with_{}", names::unraw(&field.name))))
         } else {
             ident(&field.name)
         };
-        let setter_doc = doc(&format!("Sets {}.", docs::code_span(&field.wire_name)));
         let field_name = ident(&field.name);
-        let into = paths.into(&field.ty);
-        setters.extend(quote! {
-            #setter_doc
-            pub fn #setter(mut self, value: #into) -> Self {
-                self.#field_name = Some(value.into());
-                self
-            }
-        });
+        let value = expr(path(false, &["value"]));
+        let this = expr(path(false, &["self"]));
+        let assignment = ast::assign(
+            ast::field(this.clone(), &field_name),
+            call(
+                path(false, &["Some"]),
+                vec![method(value, "into", Vec::new())],
+            ),
+        );
+        methods.push(function(
+            doc(&format!("Sets {}.", docs::code_span(&field.wire_name))),
+            public(),
+            setter,
+            vec![
+                receiver(false, true),
+                ast::param(ident("value"), paths.into(&field.ty)),
+            ],
+            self_type(),
+            vec![ast::statement(assignment)],
+            this,
+        ));
     }
-    let default_impl = if params.is_empty() && !all_optional {
-        quote! {
-            impl ::std::default::Default for #name {
-                fn default() -> Self {
-                    Self::new()
-                }
-            }
-        }
-    } else {
-        TokenStream::new()
-    };
-    quote! {
-        impl #name {
-            #new_doc
-            pub fn new(#(#params),*) -> Self {
-                #new_body
-            }
-            #value_constructors
-            #setters
-        }
-        #default_impl
+    let self_ty = ast::ty(ast::name(name.clone()));
+    items.push(impl_block(self_ty.clone(), None, methods));
+    if no_params && !all_optional {
+        items.push(impl_block(
+            self_ty,
+            Some(path(true, &["std", "default", "Default"])),
+            vec![function(
+                Vec::new(),
+                syn::Visibility::Inherited,
+                ident("default"),
+                Vec::new(),
+                self_type(),
+                Vec::new(),
+                call(path(false, &["Self", "new"]), Vec::new()),
+            )],
+        ));
     }
 }
 
@@ -501,20 +536,20 @@ fn constructor(
 /// (by a field, a setter, `new` or a common trait method) or is not a plain identifier gets
 /// none.
 fn value_constructors(
+    methods: &mut Vec<ImplItem>,
     structure: &StructDef,
     defs: &BTreeMap<&str, &TypeDef>,
     paths: &Paths,
-) -> TokenStream {
-    let mut out = TokenStream::new();
+) {
     let mut required = structure
         .fields
         .iter()
         .filter(|field| !field.is_option() && constant_of(&field.ty, defs).is_none());
     let (Some(field), None) = (required.next(), required.next()) else {
-        return out;
+        return;
     };
     let TypeRef::Named(enum_name) = &field.ty else {
-        return out;
+        return;
     };
     let Some(TypeDef {
         kind:
@@ -526,10 +561,10 @@ fn value_constructors(
         ..
     }) = defs.get(enum_name.as_str())
     else {
-        return out;
+        return;
     };
     if !(2..=8).contains(&variants.len()) {
-        return out;
+        return;
     }
     let mut taken: BTreeSet<String> = structure
         .fields
@@ -542,38 +577,99 @@ fn value_constructors(
         .collect();
     let enum_ty = paths.ty(&field.ty);
     for variant in variants {
-        let method = names::field_name(&variant.value);
+        let method_name = names::field_name(&variant.value);
         // Raw (`r#type`), escaped (`self_`), digit-led (`_2fa`) or made-up (`value` for "")
         // names would read badly.
         if !variant.value.contains(|c: char| c.is_ascii_alphanumeric())
-            || method.starts_with("r#")
-            || method.starts_with('_')
-            || method.ends_with('_')
-            || !taken.insert(method.clone())
+            || method_name.starts_with("r#")
+            || method_name.starts_with('_')
+            || method_name.ends_with('_')
+            || !taken.insert(method_name.clone())
         {
             continue;
         }
-        let method_doc = doc(&format!(
-            "A value with {} set to {} and every optional field unset.",
-            docs::code_span(&field.wire_name),
-            docs::code_span(&variant.value)
+        methods.push(function(
+            doc(&format!(
+                "A value with {} set to {} and every optional field unset.",
+                docs::code_span(&field.wire_name),
+                docs::code_span(&variant.value)
+            )),
+            public(),
+            ident(&method_name),
+            Vec::new(),
+            self_type(),
+            Vec::new(),
+            call(
+                path(false, &["Self", "new"]),
+                vec![expr(member_path(&enum_ty, &ident(&variant.name)))],
+            ),
         ));
-        let method = ident(&method);
-        let variant_name = ident(&variant.name);
-        out.extend(quote! {
-            #method_doc
-            pub fn #method() -> Self {
-                Self::new(#enum_ty::#variant_name)
-            }
-        });
     }
-    out
 }
 
-/// The `Serialize` impl of a type whose body is `body`.
-fn serialize_impl(name: &Ident, body: TokenStream) -> TokenStream {
-    quote! {
-        impl ::serde::Serialize for #name {
+/// The impls every enum of strings (or of integers) has word for word but for its name,
+/// parsed once and given each enum's name.
+struct EnumTemplates {
+    /// `Display`, `Serialize` and `Deserialize`, for string enums and for integer enums.
+    string: [syn::ItemImpl; 3],
+    integer: [syn::ItemImpl; 3],
+}
+
+impl EnumTemplates {
+    fn new() -> Self {
+        EnumTemplates {
+            string: [
+                parse_quote! {
+                    impl ::std::fmt::Display for Enum {
+                        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                            f.write_str(self.as_str())
+                        }
+                    }
+                },
+                serialize_impl(quote!(serializer.serialize_str(self.as_str()))),
+                deserialize_impl(quote!(crate::runtime::deserialize_enum_str(
+                    deserializer,
+                    |value| Self::from(value)
+                ))),
+            ],
+            integer: [
+                parse_quote! {
+                    impl ::std::fmt::Display for Enum {
+                        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                            ::std::fmt::Display::fmt(&self.as_i64(), f)
+                        }
+                    }
+                },
+                serialize_impl(quote!(serializer.serialize_i64(self.as_i64()))),
+                deserialize_impl(quote! {
+                    let value = <i64 as ::serde::Deserialize>::deserialize(deserializer)?;
+                    Ok(Self::from(value))
+                }),
+            ],
+        }
+    }
+
+    /// The three impls for the enum `name`.
+    fn for_enum(&self, name: &Type, string_repr: bool) -> impl Iterator<Item = Item> + '_ {
+        let templates = if string_repr {
+            &self.string
+        } else {
+            &self.integer
+        };
+        let name = name.clone();
+        templates.iter().map(move |template| {
+            let mut item = template.clone();
+            *item.self_ty = name.clone();
+            Item::Impl(item)
+        })
+    }
+}
+
+/// The `Serialize` impl of a type whose body is `body`, for the type `Enum`: the caller sets
+/// the real type. (The tokens are fixed code of ours, so `parse_quote!` cannot fail on them.)
+fn serialize_impl(body: TokenStream) -> syn::ItemImpl {
+    parse_quote! {
+        impl ::serde::Serialize for Enum {
             fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
                 #body
             }
@@ -581,10 +677,10 @@ fn serialize_impl(name: &Ident, body: TokenStream) -> TokenStream {
     }
 }
 
-/// The `Deserialize` impl of a type whose body is `body`.
-fn deserialize_impl(name: &Ident, body: TokenStream) -> TokenStream {
-    quote! {
-        impl<'de> ::serde::Deserialize<'de> for #name {
+/// The `Deserialize` impl of a type whose body is `body`, for the type `Enum`.
+fn deserialize_impl(body: TokenStream) -> syn::ItemImpl {
+    parse_quote! {
+        impl<'de> ::serde::Deserialize<'de> for Enum {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
                 #body
             }
@@ -592,37 +688,41 @@ fn deserialize_impl(name: &Ident, body: TokenStream) -> TokenStream {
     }
 }
 
-/// An enum value as a literal pattern or expression: `"auto"`, `42`, `-1`.
-fn enum_literal(value: &str, repr: EnumRepr) -> TokenStream {
+/// An enum value as a literal: `"auto"`, `42`, `-1`.
+fn enum_literal(value: &str, repr: EnumRepr) -> syn::Lit {
     match repr {
-        EnumRepr::String => {
-            let literal = string(value);
-            quote!(#literal)
-        }
+        EnumRepr::String => syn::Lit::Str(syn::LitStr::new(value, Span::call_site())),
         EnumRepr::Integer => {
             let number = value.parse::<i64>().unwrap_or_default();
-            let magnitude = Literal::u64_unsuffixed(number.unsigned_abs());
-            if number < 0 {
-                quote!(-#magnitude)
-            } else {
-                quote!(#magnitude)
-            }
+            syn::Lit::Int(syn::LitInt::new(&number.to_string(), Span::call_site()))
         }
     }
 }
 
-fn enum_def(docs: TokenStream, name: &Ident, enumeration: &EnumDef, paths: &Paths) -> TokenStream {
+/// `Self::name(value)`.
+fn self_call(name: &Ident, value: Expr) -> Expr {
+    call(self_path(name), vec![value])
+}
+
+fn enum_def(
+    mut attrs: Vec<Attribute>,
+    name: &Ident,
+    enumeration: &EnumDef,
+    paths: &Paths,
+    templates: &EnumTemplates,
+) -> Vec<Item> {
     let fallback = ident(&enumeration.fallback);
     // An enum with one value is a constant (a tag): it defaults to that value, so structs that
     // carry it can fill it in themselves.
     let single = enumeration.variants.len() == 1;
     let string_repr = enumeration.repr == EnumRepr::String;
+    let self_ty = ast::ty(ast::name(name.clone()));
     let variant_names: Vec<Ident> = enumeration
         .variants
         .iter()
         .map(|v| ident(&v.name))
         .collect();
-    let literals: Vec<TokenStream> = enumeration
+    let literals: Vec<syn::Lit> = enumeration
         .variants
         .iter()
         .map(|v| enum_literal(&v.value, enumeration.repr))
@@ -637,114 +737,152 @@ fn enum_def(docs: TokenStream, name: &Ident, enumeration: &EnumDef, paths: &Path
     if single {
         traits.push(quote!(Default));
     }
-    let derives = derive(&traits);
-    let mut variants = TokenStream::new();
+    attrs.push(derive(&traits));
+    let mut variants = syn::punctuated::Punctuated::new();
     for (variant, variant_name) in enumeration.variants.iter().zip(&variant_names) {
-        variants.extend(doc(&docs::code_span(&variant.value)));
+        let mut variant_attrs = doc(&docs::code_span(&variant.value));
         if single {
-            variants.extend(quote!(#[default]));
+            variant_attrs.push(attr_word("default"));
         }
-        variants.extend(quote!(#variant_name,));
+        variants.push(syn::Variant {
+            attrs: variant_attrs,
+            ident: variant_name.clone(),
+            fields: syn::Fields::Unit,
+            discriminant: None,
+        });
     }
-    let (kept, accessor, from_arg) = if string_repr {
-        (paths.string(), quote!(as_str), quote!(&str))
+    let (kept, accessor, value_ty) = if string_repr {
+        (
+            paths.string(),
+            "as_str",
+            ast::reference(ast::ty(path(false, &["str"]))),
+        )
     } else {
-        (quote!(i64), quote!(as_i64), quote!(i64))
+        let i64_ty = ast::ty(path(false, &["i64"]));
+        (i64_ty.clone(), "as_i64", i64_ty)
     };
-    let accessor_ty = if string_repr {
-        quote!(&str)
-    } else {
-        quote!(i64)
-    };
-    let fallback_value = if string_repr {
-        quote!(value)
-    } else {
-        quote!(*value)
-    };
-    let fallback_from = if string_repr {
-        quote!(other.to_owned())
-    } else {
-        quote!(other)
-    };
-    let from_string = if string_repr {
-        quote! {
-            impl ::std::convert::From<::std::string::String> for #name {
-                fn from(value: ::std::string::String) -> Self {
-                    match Self::from(value.as_str()) {
-                        Self::#fallback(_) => Self::#fallback(value),
-                        known => known,
-                    }
-                }
-            }
-        }
-    } else {
-        TokenStream::new()
-    };
-    let display = if string_repr {
-        quote!(f.write_str(self.as_str()))
-    } else {
-        quote!(::std::fmt::Display::fmt(&self.as_i64(), f))
-    };
-    let serialize = serialize_impl(
-        name,
+    variants.push(syn::Variant {
+        attrs: doc("A value this version of the crate does not know; kept as it was sent."),
+        ident: fallback.clone(),
+        fields: syn::Fields::Unnamed(syn::FieldsUnnamed {
+            paren_token: Default::default(),
+            unnamed: std::iter::once(syn::Field {
+                attrs: Vec::new(),
+                vis: syn::Visibility::Inherited,
+                mutability: syn::FieldMutability::None,
+                ident: None,
+                colon_token: None,
+                ty: kept,
+            })
+            .collect(),
+        }),
+        discriminant: None,
+    });
+    let mut items = vec![Item::Enum(syn::ItemEnum {
+        attrs,
+        vis: public(),
+        enum_token: Default::default(),
+        ident: name.clone(),
+        generics: Default::default(),
+        brace_token: Default::default(),
+        variants,
+    })];
+
+    let value = || expr(path(false, &["value"]));
+    let mut as_value: Vec<(Pat, Expr)> = variant_names
+        .iter()
+        .zip(&literals)
+        .map(|(variant, lit)| (pat_path(self_path(variant)), literal(lit.clone())))
+        .collect();
+    as_value.push((
+        pat_tuple(self_path(&fallback), vec![pat_ident("value")]),
         if string_repr {
-            quote!(serializer.serialize_str(self.as_str()))
+            value()
         } else {
-            quote!(serializer.serialize_i64(self.as_i64()))
+            parse_quote!(*value)
         },
-    );
-    let deserialize = deserialize_impl(
-        name,
-        if string_repr {
-            quote!(crate::runtime::deserialize_enum_str(
-                deserializer,
-                |value| Self::from(value)
-            ))
-        } else {
-            quote! {
-                let value = <i64 as ::serde::Deserialize>::deserialize(deserializer)?;
-                Ok(Self::from(value))
-            }
-        },
-    );
-    quote! {
-        #docs
-        #derives
-        pub enum #name {
-            #variants
-            /// A value this version of the crate does not know; kept as it was sent.
-            #fallback(#kept),
-        }
-        impl #name {
-            /// The value as it is written in JSON.
-            pub fn #accessor(&self) -> #accessor_ty {
-                match self {
-                    #(Self::#variant_names => #literals,)*
-                    Self::#fallback(value) => #fallback_value,
-                }
-            }
-        }
-        impl ::std::convert::From<#from_arg> for #name {
-            fn from(value: #from_arg) -> Self {
-                match value {
-                    #(#literals => Self::#variant_names,)*
-                    other => Self::#fallback(#fallback_from),
-                }
-            }
-        }
-        #from_string
-        impl ::std::fmt::Display for #name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                #display
-            }
-        }
-        #serialize
-        #deserialize
+    ));
+    items.push(impl_block(
+        self_ty.clone(),
+        None,
+        vec![function(
+            doc("The value as it is written in JSON."),
+            public(),
+            ident(accessor),
+            vec![receiver(true, false)],
+            value_ty.clone(),
+            Vec::new(),
+            matching(expr(path(false, &["self"])), as_value),
+        )],
+    ));
+
+    let from = |arg: Type| generic(path(true, &["std", "convert", "From"]), [arg]);
+    let mut from_value: Vec<(Pat, Expr)> = literals
+        .iter()
+        .zip(&variant_names)
+        .map(|(lit, variant)| (ast::pat_literal(lit.clone()), expr(self_path(variant))))
+        .collect();
+    let other = expr(path(false, &["other"]));
+    from_value.push((
+        pat_ident("other"),
+        self_call(
+            &fallback,
+            if string_repr {
+                method(other, "to_owned", Vec::new())
+            } else {
+                other
+            },
+        ),
+    ));
+    items.push(impl_block(
+        self_ty.clone(),
+        Some(from(value_ty.clone())),
+        vec![function(
+            Vec::new(),
+            syn::Visibility::Inherited,
+            ident("from"),
+            vec![ast::param(ident("value"), value_ty)],
+            self_type(),
+            Vec::new(),
+            matching(value(), from_value),
+        )],
+    ));
+
+    if string_repr {
+        let owned = ast::ty(path(true, &["std", "string", "String"]));
+        let known = expr(path(false, &["known"]));
+        items.push(impl_block(
+            self_ty.clone(),
+            Some(from(owned.clone())),
+            vec![function(
+                Vec::new(),
+                syn::Visibility::Inherited,
+                ident("from"),
+                vec![ast::param(ident("value"), owned)],
+                self_type(),
+                Vec::new(),
+                matching(
+                    call(
+                        path(false, &["Self", "from"]),
+                        vec![method(value(), "as_str", Vec::new())],
+                    ),
+                    vec![
+                        (
+                            pat_tuple(self_path(&fallback), vec![pat_wild()]),
+                            self_call(&fallback, value()),
+                        ),
+                        (pat_ident("known"), known),
+                    ],
+                ),
+            )],
+        ));
     }
+    items.extend(templates.for_enum(&self_ty, string_repr));
+    items
 }
 
 fn union_def(
-    docs: TokenStream,
+    docs: Vec<Attribute>,
     name: &Ident,
     union: &UnionDef,
     defs: &BTreeMap<&str, &TypeDef>,
@@ -772,7 +910,8 @@ fn union_def(
             }
             text.push_str(&format!("Tagged {}.", tags.join(", ")));
         }
-        variants.extend(doc(&text));
+        let variant_docs = doc(&text);
+        variants.extend(quote!(#(#variant_docs)*));
         let variant_name = ident(&variant.name);
         let ty = paths.ty(&variant.ty);
         variants.extend(quote!(#variant_name(#ty),));
@@ -789,7 +928,7 @@ fn union_def(
     };
     let froms = union_froms(name, union, defs, paths);
     quote! {
-        #docs
+        #(#docs)*
         #derives
         #[serde(untagged)]
         pub enum #name { #variants }
@@ -816,17 +955,16 @@ fn tagged_deserialize(name: &Ident, union: &UnionDef, tag: &str, fallback: &Iden
             });
         }
     }
-    deserialize_impl(
-        name,
-        quote! {
-            let value = <serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
-            let tag = crate::runtime::tag_of(&value, #tag);
-            match tag.as_deref() {
-                #arms
-                _ => Ok(Self::#fallback(value)),
-            }
-        },
-    )
+    let mut deserialize = deserialize_impl(quote! {
+        let value = <serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+        let tag = crate::runtime::tag_of(&value, #tag);
+        match tag.as_deref() {
+            #arms
+            _ => Ok(Self::#fallback(value)),
+        }
+    });
+    *deserialize.self_ty = ast::ty(ast::name(name.clone()));
+    quote!(#deserialize)
 }
 
 /// Whether `variant` is the one alternative that takes a string: a string enum in a union
