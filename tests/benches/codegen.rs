@@ -14,8 +14,10 @@
 //! Specs: `spec/deepshi.yaml`, and the largest spec of the real-world corpus,
 //! `../shared/specs/real-world/azure.com_apimanagement-apimapis.json` (532 KB; another directory
 //! with `REAL_WORLD_SPECS=DIR`). When that directory is absent the real-world spec is skipped
-//! with a message. `EXTRA_SPECS=PATH[:PATH...]` adds more (GitHub's 13 MB `api.github.com.json`
-//! from `npm pack @octokit/openapi` was the big one measured).
+//! with a message. Then GitHub's `api.github.com.json` (13 MB) and OpenAI's `openai.yaml`
+//! (3 MB, OpenAPI 3.1) from `BENCH_SPECS=DIR` (default `target/bench-specs/`; the README says
+//! where to get them), each skipped with a message when absent. `EXTRA_SPECS=PATH[:PATH...]`
+//! adds more.
 //!
 //! Groups: `generate/<spec>` (load → model → emit), then `load/<spec>` (text → `Spec`),
 //! `model/<spec>` (`Spec` → `Api`) and `emit/<spec>` (`Api` → formatted files). Each stage gets
@@ -33,6 +35,10 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const LARGEST_REAL_WORLD_SPEC: &str = "azure.com_apimanagement-apimapis.json";
+
+/// Big published specs, read from `BENCH_SPECS` (default `target/bench-specs/`) when there:
+/// GitHub's 13 MB OpenAPI 3.0 description and OpenAI's 3 MB OpenAPI 3.1 one.
+const BIG_SPECS: &[(&str, &str)] = &[("github", "api.github.com.json"), ("openai", "openai.yaml")];
 
 struct Input {
     /// The short name in benchmark ids.
@@ -67,8 +73,25 @@ fn inputs() -> Vec<Input> {
             azure.display()
         ),
     }
+    // The two big published specs of the README's comparison, where they have been fetched.
+    let big = std::env::var_os("BENCH_SPECS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target/bench-specs"));
+    for (name, file) in BIG_SPECS {
+        let path = big.join(file);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => inputs.push(Input { name, path, text }),
+            Err(_) => eprintln!(
+                "skipping {name}: {} not found (see the README's benchmark section)",
+                path.display()
+            ),
+        }
+    }
     // More specs, by path: `EXTRA_SPECS=/tmp/github.json cargo bench -p tests --bench codegen`.
-    for path in std::env::split_paths(&std::env::var_os("EXTRA_SPECS").unwrap_or_default()) {
+    // (An unset or empty variable splits into one empty path, which is no spec.)
+    for path in std::env::split_paths(&std::env::var_os("EXTRA_SPECS").unwrap_or_default())
+        .filter(|path| !path.as_os_str().is_empty())
+    {
         let text = std::fs::read_to_string(&path)
             .unwrap_or_else(|error| panic!("cannot read {}: {error}", path.display()));
         let name = path.file_stem().map_or_else(
