@@ -4,7 +4,7 @@
 //! time. Items written once per file are still `quote!` and parsed.
 
 use proc_macro2::{Ident, TokenStream};
-use syn::{Attribute, Expr, FnArg, ImplItem, Item, Pat, Path, Stmt, Type, Visibility, parse_quote};
+use syn::{Attribute, Expr, FnArg, ImplItem, Item, Pat, Path, Stmt, Type, Visibility};
 
 use super::rust::ident;
 
@@ -31,16 +31,10 @@ pub(crate) fn self_path(name: &Ident) -> Path {
     path
 }
 
-/// `prefix::name`: an item of a type, a variant of an enum.
-pub(crate) fn member_path(prefix: &Type, name: &Ident) -> Path {
-    match prefix {
-        Type::Path(type_path) if type_path.qself.is_none() => {
-            let mut path = type_path.path.clone();
-            path.segments.push(name.clone().into());
-            path
-        }
-        other => parse_quote!(<#other>::#name),
-    }
+/// `prefix::name`: a constant of a type, a variant of an enum.
+pub(crate) fn member_path(mut prefix: Path, name: &Ident) -> Path {
+    prefix.segments.push(name.clone().into());
+    prefix
 }
 
 /// The type at `path`.
@@ -119,6 +113,39 @@ pub(crate) fn method(receiver: Expr, method: &str, args: Vec<Expr>) -> Expr {
         turbofish: None,
         paren_token: Default::default(),
         args: args.into_iter().collect(),
+    })
+}
+
+/// `*value`.
+pub(crate) fn deref(value: Expr) -> Expr {
+    Expr::Unary(syn::ExprUnary {
+        attrs: Vec::new(),
+        op: syn::UnOp::Deref(Default::default()),
+        expr: Box::new(value),
+    })
+}
+
+/// `<Self as trait_path>::function()`: a trait's function called on `Self`, where a method of
+/// the same name would be found first.
+pub(crate) fn call_as_trait(trait_path: Path, function: &str) -> Expr {
+    let position = trait_path.segments.len();
+    let mut path = trait_path;
+    path.segments.push(ident(function).into());
+    Expr::Call(syn::ExprCall {
+        attrs: Vec::new(),
+        func: Box::new(Expr::Path(syn::ExprPath {
+            attrs: Vec::new(),
+            qself: Some(syn::QSelf {
+                lt_token: Default::default(),
+                ty: Box::new(ty(Path::from(ident("Self")))),
+                position,
+                as_token: Some(Default::default()),
+                gt_token: Default::default(),
+            }),
+            path,
+        })),
+        paren_token: Default::default(),
+        args: Default::default(),
     })
 }
 
@@ -353,6 +380,23 @@ pub(crate) fn function(
             brace_token: Default::default(),
             stmts: body,
         },
+    })
+}
+
+/// `attrs pub enum name { variants }`.
+pub(crate) fn public_enum(
+    attrs: Vec<Attribute>,
+    name: Ident,
+    variants: syn::punctuated::Punctuated<syn::Variant, syn::token::Comma>,
+) -> Item {
+    Item::Enum(syn::ItemEnum {
+        attrs,
+        vis: public(),
+        enum_token: Default::default(),
+        ident: name,
+        generics: Default::default(),
+        brace_token: Default::default(),
+        variants,
     })
 }
 

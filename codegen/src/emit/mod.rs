@@ -154,20 +154,13 @@ fn client_and_types_in_chunks(
                 .collect();
             let mut done = work();
             for helper in helpers {
-                match helper.join() {
-                    Ok(more) => done.extend(more),
-                    Err(_) => {
-                        done.push((
-                            usize::MAX,
-                            Err(Error::Internal(
-                                "a thread printing the client or the types panicked".to_owned(),
-                            )),
-                        ));
-                    }
-                }
+                let more = helper.join().map_err(|_| {
+                    Error::Internal("a thread printing the client or the types panicked".to_owned())
+                })?;
+                done.extend(more);
             }
-            done
-        })
+            Ok::<_, Error>(done)
+        })?
     };
     done.sort_by_key(|(index, _)| *index);
     let mut printed = done.into_iter().map(|(_, result)| result);

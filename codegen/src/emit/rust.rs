@@ -6,20 +6,23 @@ use quote::quote;
 
 use super::ast;
 use crate::diagnostics::Error;
+use crate::names;
 
-/// The identifier `name` as written in Rust source, `r#` included (`r#type` is a raw identifier).
+/// The identifier `name` as written in Rust source, `r#` included (`r#type`).
 ///
-/// Names come from [`crate::names`], which only makes valid identifiers. So that no spec can
-/// make this panic (proc-macro2 panics on an invalid identifier), anything else is made valid
-/// here rather than trusted: characters that cannot be in an identifier become `_`.
+/// Names of the model come from [`crate::names`], which makes them valid and escapes keywords.
+/// So that nothing a spec holds can make this panic (proc-macro2 panics on an invalid
+/// identifier) or print code that does not compile, it is total: characters that cannot be in
+/// an identifier become `_`, a keyword becomes raw (`type` → `r#type`), and one that cannot be
+/// raw gets a `_` when asked for raw (`r#self` → `self_`). `self`, `Self`, `super` and `crate`
+/// asked for plainly stay keywords: the emitter writes them as such (`Self::new`).
 pub(crate) fn ident(name: &str) -> Ident {
     let (raw, name) = match name.strip_prefix("r#") {
         Some(rest) => (true, rest),
         None => (false, name),
     };
     let valid = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && name != "_";
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
     let name = if valid {
         std::borrow::Cow::Borrowed(name)
     } else {
@@ -27,16 +30,18 @@ pub(crate) fn ident(name: &str) -> Ident {
             .chars()
             .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
             .collect();
-        if !fixed.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') || fixed == "_" {
+        if !fixed.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
             fixed.insert(0, '_');
         }
         std::borrow::Cow::Owned(fixed)
     };
-    // `self`, `Self`, `super` and `crate` cannot be raw; `names` never asks for them raw.
-    if raw && !matches!(&*name, "self" | "Self" | "super" | "crate") {
-        Ident::new_raw(&name, Span::call_site())
-    } else {
+    let path_keyword = matches!(&*name, "self" | "Self" | "super" | "crate");
+    if &*name == "_" || (raw && path_keyword) {
+        Ident::new(&format!("{name}_"), Span::call_site())
+    } else if path_keyword || !(raw || names::is_keyword(&name)) {
         Ident::new(&name, Span::call_site())
+    } else {
+        Ident::new_raw(&name, Span::call_site())
     }
 }
 
@@ -192,11 +197,8 @@ fn push_spaced_impl(out: &mut String, printed: &str) {
     let mut lines = printed.split_inclusive('\n').peekable();
     while let Some(line) = lines.next() {
         out.push_str(line);
-        if line == "    }\n"
-            && lines
-                .peek()
-                .is_some_and(|next| next.starts_with("    ") && !next.starts_with("    }"))
-        {
+        // (The emitter writes no function with an empty body, which would print on one line.)
+        if line == "    }\n" && lines.peek().is_some_and(|next| next.starts_with("    ")) {
             out.push('\n');
         }
     }
@@ -213,13 +215,27 @@ mod tests {
 
     #[test]
     fn identifiers_are_valid_whatever_they_are_given() {
-        assert_eq!(ident("r#type").to_string(), "r#type");
-        assert_eq!(ident("name").to_string(), "name");
-        assert_eq!(ident("r#self").to_string(), "self");
-        assert_eq!(ident("").to_string(), "_");
-        assert_eq!(ident("_").to_string(), "__");
-        assert_eq!(ident("2fa").to_string(), "_2fa");
-        assert_eq!(ident("a-b").to_string(), "a_b");
+        let cases = [
+            ("r#type", "r#type"),
+            ("type", "r#type"),
+            ("fn", "r#fn"),
+            ("name", "name"),
+            ("r#name", "r#name"),
+            ("Self", "Self"),
+            ("self", "self"),
+            ("r#self", "self_"),
+            ("r#crate", "crate_"),
+            ("r#_", "__"),
+            ("r#", "__"),
+            ("", "__"),
+            ("_", "__"),
+            ("2fa", "_2fa"),
+            ("a-b", "a_b"),
+            ("é", "__"),
+        ];
+        for (name, expected) in cases {
+            assert_eq!(ident(name).to_string(), expected, "{name:?}");
+        }
     }
 
     #[test]

@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
-use syn::{Attribute, Expr, ImplItem, Item, Pat, Type, parse_quote};
+use syn::{Attribute, Expr, ImplItem, Item, Pat, Type};
 
 use super::ast::{
     self, attr_list, attr_word, call, expr, function, generic, generic_ty, impl_block, literal,
@@ -106,10 +106,23 @@ impl Paths {
 
     /// A named type, as this file reaches it.
     pub(crate) fn named(&self, name: &str) -> Type {
+        ast::ty(self.named_in_scope(name))
+    }
+
+    fn named_in_scope(&self, name: &str) -> syn::Path {
         if self.through_types_module {
-            ast::ty(path(false, &["types", name]))
+            path(false, &["types", name])
         } else {
-            ast::ty(path(false, &[name]))
+            path(false, &[name])
+        }
+    }
+
+    /// The path of a named type, for its constants and variants (`Role::User`); the path of
+    /// the type's Rust spelling for any other.
+    fn named_path(&self, ty: &TypeRef) -> syn::Path {
+        match ty {
+            TypeRef::Named(name) => self.named_in_scope(name),
+            _ => path(false, &["Self"]),
         }
     }
 
@@ -206,7 +219,7 @@ pub(crate) fn types_items(api: &Api, chunk: &[TypeDef]) -> Result<Printer, Error
         .iter()
         .map(|def| (def.name.as_str(), def))
         .collect();
-    let templates = EnumTemplates::new();
+    let templates = EnumTemplates::new()?;
     let mut printer = Printer::with_capacity(chunk.len() * 1024);
     for def in chunk {
         let docs = docs::attributes(&def.docs);
@@ -218,10 +231,9 @@ pub(crate) fn types_items(api: &Api, chunk: &[TypeDef]) -> Result<Printer, Error
             TypeKind::Enum(enumeration) => {
                 printer.each_item(enum_def(docs, &name, enumeration, &paths, &templates));
             }
-            TypeKind::Union(union) => printer.items(
-                union_def(docs, &name, union, &defs, &paths),
-                &format!("the type `{}`", def.name),
-            )?,
+            TypeKind::Union(union) => {
+                printer.each_item(union_def(docs, &name, union, &defs, &paths)?);
+            }
             TypeKind::Alias { target, newtype } => printer.items(
                 alias_def(docs, &name, target, *newtype, &paths),
                 &format!("the type `{}`", def.name),
@@ -437,7 +449,7 @@ fn constructor(
         let value = if field.is_option() {
             expr(path(false, &["None"]))
         } else if let Some(constant) = constant_of(&field.ty, defs) {
-            expr(member_path(&paths.ty(&field.ty), &ident(constant)))
+            expr(member_path(paths.named_path(&field.ty), &ident(constant)))
         } else {
             params.push(ast::param(field_name.clone(), paths.into(&field.ty)));
             method(expr(ast::name(field_name.clone())), "into", Vec::new())
@@ -462,7 +474,7 @@ fn constructor(
     let new_value = if all_optional && no_params {
         // A schema named `Default` hides the trait from method lookup; then name it in full.
         if paths.is_shadowed("Default") {
-            parse_quote!(<Self as ::std::default::Default>::default())
+            ast::call_as_trait(path(true, &["std", "default", "Default"]), "default")
         } else {
             call(path(false, &["Self", "default"]), Vec::new())
         }
@@ -575,7 +587,6 @@ fn value_constructors(
         })
         .chain(SHADOWING_SETTERS.iter().map(|name| (*name).to_owned()))
         .collect();
-    let enum_ty = paths.ty(&field.ty);
     for variant in variants {
         let method_name = names::field_name(&variant.value);
         // Raw (`r#type`), escaped (`self_`), digit-led (`_2fa`) or made-up (`value` for "")
@@ -601,7 +612,10 @@ fn value_constructors(
             Vec::new(),
             call(
                 path(false, &["Self", "new"]),
-                vec![expr(member_path(&enum_ty, &ident(&variant.name)))],
+                vec![expr(member_path(
+                    paths.named_path(&field.ty),
+                    &ident(&variant.name),
+                ))],
             ),
         ));
     }
@@ -616,37 +630,37 @@ struct EnumTemplates {
 }
 
 impl EnumTemplates {
-    fn new() -> Self {
-        EnumTemplates {
+    fn new() -> Result<Self, Error> {
+        Ok(EnumTemplates {
             string: [
-                parse_quote! {
+                parse_impl(quote! {
                     impl ::std::fmt::Display for Enum {
                         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                             f.write_str(self.as_str())
                         }
                     }
-                },
-                serialize_impl(quote!(serializer.serialize_str(self.as_str()))),
+                })?,
+                serialize_impl(quote!(serializer.serialize_str(self.as_str())))?,
                 deserialize_impl(quote!(crate::runtime::deserialize_enum_str(
                     deserializer,
                     |value| Self::from(value)
-                ))),
+                )))?,
             ],
             integer: [
-                parse_quote! {
+                parse_impl(quote! {
                     impl ::std::fmt::Display for Enum {
                         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                             ::std::fmt::Display::fmt(&self.as_i64(), f)
                         }
                     }
-                },
-                serialize_impl(quote!(serializer.serialize_i64(self.as_i64()))),
+                })?,
+                serialize_impl(quote!(serializer.serialize_i64(self.as_i64())))?,
                 deserialize_impl(quote! {
                     let value = <i64 as ::serde::Deserialize>::deserialize(deserializer)?;
                     Ok(Self::from(value))
-                }),
+                })?,
             ],
-        }
+        })
     }
 
     /// The three impls for the enum `name`.
@@ -665,27 +679,34 @@ impl EnumTemplates {
     }
 }
 
+/// Parses the tokens of one impl block (ours: a failure is a bug of the emitter, reported).
+fn parse_impl(tokens: TokenStream) -> Result<syn::ItemImpl, Error> {
+    syn::parse2(tokens).map_err(|error| {
+        Error::Internal(format!("the emitter built an invalid impl block: {error}"))
+    })
+}
+
 /// The `Serialize` impl of a type whose body is `body`, for the type `Enum`: the caller sets
-/// the real type. (The tokens are fixed code of ours, so `parse_quote!` cannot fail on them.)
-fn serialize_impl(body: TokenStream) -> syn::ItemImpl {
-    parse_quote! {
+/// the real type.
+fn serialize_impl(body: TokenStream) -> Result<syn::ItemImpl, Error> {
+    parse_impl(quote! {
         impl ::serde::Serialize for Enum {
             fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
                 #body
             }
         }
-    }
+    })
 }
 
 /// The `Deserialize` impl of a type whose body is `body`, for the type `Enum`.
-fn deserialize_impl(body: TokenStream) -> syn::ItemImpl {
-    parse_quote! {
+fn deserialize_impl(body: TokenStream) -> Result<syn::ItemImpl, Error> {
+    parse_impl(quote! {
         impl<'de> ::serde::Deserialize<'de> for Enum {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
                 #body
             }
         }
-    }
+    })
 }
 
 /// An enum value as a literal: `"auto"`, `42`, `-1`.
@@ -761,32 +782,12 @@ fn enum_def(
         let i64_ty = ast::ty(path(false, &["i64"]));
         (i64_ty.clone(), "as_i64", i64_ty)
     };
-    variants.push(syn::Variant {
-        attrs: doc("A value this version of the crate does not know; kept as it was sent."),
-        ident: fallback.clone(),
-        fields: syn::Fields::Unnamed(syn::FieldsUnnamed {
-            paren_token: Default::default(),
-            unnamed: std::iter::once(syn::Field {
-                attrs: Vec::new(),
-                vis: syn::Visibility::Inherited,
-                mutability: syn::FieldMutability::None,
-                ident: None,
-                colon_token: None,
-                ty: kept,
-            })
-            .collect(),
-        }),
-        discriminant: None,
-    });
-    let mut items = vec![Item::Enum(syn::ItemEnum {
-        attrs,
-        vis: public(),
-        enum_token: Default::default(),
-        ident: name.clone(),
-        generics: Default::default(),
-        brace_token: Default::default(),
-        variants,
-    })];
+    variants.push(tuple_variant(
+        doc("A value this version of the crate does not know; kept as it was sent."),
+        fallback.clone(),
+        kept,
+    ));
+    let mut items = vec![ast::public_enum(attrs, name.clone(), variants)];
 
     let value = || expr(path(false, &["value"]));
     let mut as_value: Vec<(Pat, Expr)> = variant_names
@@ -799,7 +800,7 @@ fn enum_def(
         if string_repr {
             value()
         } else {
-            parse_quote!(*value)
+            ast::deref(value())
         },
     ));
     items.push(impl_block(
@@ -816,7 +817,6 @@ fn enum_def(
         )],
     ));
 
-    let from = |arg: Type| generic(path(true, &["std", "convert", "From"]), [arg]);
     let mut from_value: Vec<(Pat, Expr)> = literals
         .iter()
         .zip(&variant_names)
@@ -834,65 +834,86 @@ fn enum_def(
             },
         ),
     ));
-    items.push(impl_block(
-        self_ty.clone(),
-        Some(from(value_ty.clone())),
-        vec![function(
-            Vec::new(),
-            syn::Visibility::Inherited,
-            ident("from"),
-            vec![ast::param(ident("value"), value_ty)],
-            self_type(),
-            Vec::new(),
-            matching(value(), from_value),
-        )],
-    ));
+    items.push(from_impl(&self_ty, value_ty, matching(value(), from_value)));
 
     if string_repr {
         let owned = ast::ty(path(true, &["std", "string", "String"]));
         let known = expr(path(false, &["known"]));
-        items.push(impl_block(
-            self_ty.clone(),
-            Some(from(owned.clone())),
-            vec![function(
-                Vec::new(),
-                syn::Visibility::Inherited,
-                ident("from"),
-                vec![ast::param(ident("value"), owned)],
-                self_type(),
-                Vec::new(),
-                matching(
-                    call(
-                        path(false, &["Self", "from"]),
-                        vec![method(value(), "as_str", Vec::new())],
-                    ),
-                    vec![
-                        (
-                            pat_tuple(self_path(&fallback), vec![pat_wild()]),
-                            self_call(&fallback, value()),
-                        ),
-                        (pat_ident("known"), known),
-                    ],
+        let keep_unknown = matching(
+            call(
+                path(false, &["Self", "from"]),
+                vec![method(value(), "as_str", Vec::new())],
+            ),
+            vec![
+                (
+                    pat_tuple(self_path(&fallback), vec![pat_wild()]),
+                    self_call(&fallback, value()),
                 ),
-            )],
-        ));
+                (pat_ident("known"), known),
+            ],
+        );
+        items.push(from_impl(&self_ty, owned, keep_unknown));
     }
     items.extend(templates.for_enum(&self_ty, string_repr));
     items
 }
 
+/// A tuple variant `name(ty)`.
+fn tuple_variant(attrs: Vec<Attribute>, name: Ident, ty: Type) -> syn::Variant {
+    syn::Variant {
+        attrs,
+        ident: name,
+        fields: syn::Fields::Unnamed(syn::FieldsUnnamed {
+            paren_token: Default::default(),
+            unnamed: std::iter::once(syn::Field {
+                attrs: Vec::new(),
+                vis: syn::Visibility::Inherited,
+                mutability: syn::FieldMutability::None,
+                ident: None,
+                colon_token: None,
+                ty,
+            })
+            .collect(),
+        }),
+        discriminant: None,
+    }
+}
+
+/// `impl ::std::convert::From<arg> for self_ty { fn from(value: arg) -> Self { body } }`.
+fn from_impl(self_ty: &Type, arg: Type, value: Expr) -> Item {
+    impl_block(
+        self_ty.clone(),
+        Some(generic(
+            path(true, &["std", "convert", "From"]),
+            [arg.clone()],
+        )),
+        vec![function(
+            Vec::new(),
+            syn::Visibility::Inherited,
+            ident("from"),
+            vec![ast::param(ident("value"), arg)],
+            self_type(),
+            Vec::new(),
+            value,
+        )],
+    )
+}
+
+/// The enum of a `oneOf`/`anyOf`, its tag-directed `Deserialize` when it has a tag, and its
+/// `From` impls.
 fn union_def(
-    docs: Vec<Attribute>,
+    mut attrs: Vec<Attribute>,
     name: &Ident,
     union: &UnionDef,
     defs: &BTreeMap<&str, &TypeDef>,
     paths: &Paths,
-) -> TokenStream {
+) -> Result<Vec<Item>, Error> {
     let has_json = union.variants.iter().any(|v| v.ty == TypeRef::Json);
     let fallback = ident(&union.fallback);
     let tag = union.tag.as_deref().filter(|_| !has_json);
-    let derives = derives(paths, &[], tag.is_none());
-    let mut variants = TokenStream::new();
+    attrs.push(derives(paths, &[], tag.is_none()));
+    attrs.push(attr_list("serde", quote!(untagged)));
+    let mut variants = syn::punctuated::Punctuated::new();
     for variant in &union.variants {
         let mut text = variant
             .description
@@ -910,34 +931,33 @@ fn union_def(
             }
             text.push_str(&format!("Tagged {}.", tags.join(", ")));
         }
-        let variant_docs = doc(&text);
-        variants.extend(quote!(#(#variant_docs)*));
-        let variant_name = ident(&variant.name);
-        let ty = paths.ty(&variant.ty);
-        variants.extend(quote!(#variant_name(#ty),));
+        variants.push(tuple_variant(
+            doc(&text),
+            ident(&variant.name),
+            paths.ty(&variant.ty),
+        ));
     }
     if !has_json {
-        variants.extend(quote! {
-            /// A value none of the alternatives above matches; kept as it was sent.
-            #fallback(serde_json::Value),
-        });
+        variants.push(tuple_variant(
+            doc("A value none of the alternatives above matches; kept as it was sent."),
+            fallback.clone(),
+            paths.ty(&TypeRef::Json),
+        ));
     }
-    let deserialize = match tag {
-        Some(tag) => tagged_deserialize(name, union, tag, &fallback),
-        None => TokenStream::new(),
-    };
-    let froms = union_froms(name, union, defs, paths);
-    quote! {
-        #(#docs)*
-        #derives
-        #[serde(untagged)]
-        pub enum #name { #variants }
-        #deserialize
-        #froms
+    let mut items = vec![ast::public_enum(attrs, name.clone(), variants)];
+    if let Some(tag) = tag {
+        items.push(Item::Impl(tagged_deserialize(name, union, tag, &fallback)?));
     }
+    union_froms(&mut items, name, union, defs, paths);
+    Ok(items)
 }
 
-fn tagged_deserialize(name: &Ident, union: &UnionDef, tag: &str, fallback: &Ident) -> TokenStream {
+fn tagged_deserialize(
+    name: &Ident,
+    union: &UnionDef,
+    tag: &str,
+    fallback: &Ident,
+) -> Result<syn::ItemImpl, Error> {
     let tag = string(tag);
     let mut arms = TokenStream::new();
     // A tag listed twice (the same `$ref` twice in `oneOf`) goes to its first variant.
@@ -962,9 +982,9 @@ fn tagged_deserialize(name: &Ident, union: &UnionDef, tag: &str, fallback: &Iden
             #arms
             _ => Ok(Self::#fallback(value)),
         }
-    });
+    })?;
     *deserialize.self_ty = ast::ty(ast::name(name.clone()));
-    quote!(#deserialize)
+    Ok(deserialize)
 }
 
 /// Whether `variant` is the one alternative that takes a string: a string enum in a union
@@ -1003,12 +1023,14 @@ fn string_enum_from_str(
 /// `From` for every alternative whose type no other alternative has, and `&str` when one
 /// alternative is a string (or the only string enum).
 fn union_froms(
+    items: &mut Vec<Item>,
     name: &Ident,
     union: &UnionDef,
     defs: &BTreeMap<&str, &TypeDef>,
     paths: &Paths,
-) -> TokenStream {
-    let mut out = TokenStream::new();
+) {
+    let self_ty = ast::ty(ast::name(name.clone()));
+    let value = || expr(path(false, &["value"]));
     for variant in &union.variants {
         if union
             .variants
@@ -1020,34 +1042,32 @@ fn union_froms(
         {
             continue;
         }
-        let (ty, wrap) = match &variant.ty {
-            TypeRef::Boxed(inner) => (paths.ty(inner), quote!(::std::boxed::Box::new(value))),
-            other => (paths.ty(other), quote!(value)),
+        let (ty, wrapped) = match &variant.ty {
+            TypeRef::Boxed(inner) => (
+                paths.ty(inner),
+                call(path(true, &["std", "boxed", "Box", "new"]), vec![value()]),
+            ),
+            other => (paths.ty(other), value()),
         };
         let variant_name = ident(&variant.name);
-        out.extend(quote! {
-            impl ::std::convert::From<#ty> for #name {
-                fn from(value: #ty) -> Self {
-                    Self::#variant_name(#wrap)
-                }
-            }
-        });
+        items.push(from_impl(&self_ty, ty, self_call(&variant_name, wrapped)));
         let from_str = if variant.ty == TypeRef::String {
-            Some(quote!(value.to_owned()))
+            Some(method(value(), "to_owned", Vec::new()))
         } else if string_enum_from_str(union, variant, defs) {
-            Some(quote!(::std::convert::From::from(value)))
+            Some(call(
+                path(true, &["std", "convert", "From", "from"]),
+                vec![value()],
+            ))
         } else {
             None
         };
         if let Some(from_str) = from_str {
-            out.extend(quote! {
-                impl ::std::convert::From<&str> for #name {
-                    fn from(value: &str) -> Self {
-                        Self::#variant_name(#from_str)
-                    }
-                }
-            });
+            let str_ref = ast::reference(ast::ty(path(false, &["str"])));
+            items.push(from_impl(
+                &self_ty,
+                str_ref,
+                self_call(&variant_name, from_str),
+            ));
         }
     }
-    out
 }
