@@ -226,3 +226,30 @@ fn a_misspelt_value_is_reported_on_its_own_line() {
         "spec.yaml: line 8, at #/paths/~1pets/get/parameters/0: unknown variant `querry`, expected one of `query`, `header`, `path`, `cookie`"
     );
 }
+
+#[test]
+fn a_stream_switch_that_is_not_a_boolean_property_is_named() {
+    let spec = |extension: &str| {
+        format!(
+            "{HEAD}paths:\n  /x:\n    post:\n      operationId: x\n{extension}      requestBody:\n        content:\n          application/json:\n            schema: {{type: object, properties: {{stream: {{type: boolean}}, mode: {{type: string}}}}}}\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json: {{schema: {{type: object}}}}\n            text/event-stream: {{schema: {{type: object}}}}\n"
+        )
+    };
+    // Found without the extension: no warning.
+    assert_eq!(warnings(&spec("")), Vec::<String>::new());
+    let named_string = warnings(&spec("      x-stream-field: mode\n"));
+    assert_eq!(named_string.len(), 1, "{named_string:#?}");
+    assert!(
+        named_string[0].contains("#/paths/~1x/post/x-stream-field")
+            && named_string[0].contains("`mode` is not a boolean property"),
+        "{named_string:#?}"
+    );
+    let not_a_name = warnings(&spec("      x-stream-field: 3\n"));
+    assert!(
+        not_a_name[0].contains("must name a property"),
+        "{not_a_name:#?}"
+    );
+    assert_eq!(
+        warnings(&spec("      x-stream-field: false\n")),
+        Vec::<String>::new()
+    );
+}

@@ -275,10 +275,13 @@ fn build_operation<'a>(
     let (response, stream) = responses(builder, pointer, operation, type_base);
     let stream = stream.map(|event| Stream {
         event,
-        flag_field: operation
-            .get("x-stream-field")
-            .and_then(Value::as_str)
-            .map(str::to_owned),
+        flag_field: stream_switch(
+            builder,
+            pointer,
+            operation,
+            body.as_ref(),
+            matches!(response, ResponseKind::Json(_)),
+        ),
         method_name: format!("{}_stream", names::unraw(&method_name)),
     });
     Ok(Operation {
@@ -293,6 +296,63 @@ fn build_operation<'a>(
         response,
         stream,
     })
+}
+
+/// The boolean property of the request body that asks an operation for Server-Sent Events
+/// instead of one JSON response. `x-stream-field` names it where a spec says so (`false`
+/// turns the switch off); otherwise it is the body's boolean `stream` property, the
+/// convention of every OpenAI-compatible API, so that published specs stream as they are. An
+/// operation without one streams with the body as the caller wrote it; where its response also
+/// offers JSON (`offers_json`), that is likely not what the server needs, and it gets a warning.
+fn stream_switch(
+    builder: &mut TypeBuilder<'_>,
+    pointer: &str,
+    operation: &Value,
+    body: Option<&Body>,
+    offers_json: bool,
+) -> Option<String> {
+    let boolean_property = |builder: &TypeBuilder<'_>, wanted: &str| {
+        let Some(Body {
+            ty: TypeRef::Named(name),
+            encoding: BodyEncoding::Json,
+            ..
+        }) = body
+        else {
+            return false;
+        };
+        builder.struct_fields(name).is_some_and(|fields| {
+            fields.iter().any(|field| {
+                field.wire_name == wanted && matches!(&field.ty, TypeRef::Bool) && !field.binary
+            })
+        })
+    };
+    match operation.get("x-stream-field") {
+        Some(Value::String(name)) => {
+            if !boolean_property(builder, name) {
+                builder.warn(
+                    &format!("{pointer}/x-stream-field"),
+                    format!("`{name}` is not a boolean property of the JSON request body; it is set anyway"),
+                );
+            }
+            return Some(name.clone());
+        }
+        Some(Value::Bool(false) | Value::Null) => return None,
+        Some(_) => builder.warn(
+            &format!("{pointer}/x-stream-field"),
+            "`x-stream-field` must name a property of the request body, or be `false`; ignored",
+        ),
+        None => {}
+    }
+    if boolean_property(builder, "stream") {
+        return Some("stream".to_owned());
+    }
+    if offers_json {
+        builder.warn(
+        pointer,
+            "the response offers JSON and text/event-stream, but the request body has no boolean `stream` property to choose: the streaming method sends the body as the caller wrote it (name the property with `x-stream-field`)",
+        );
+    }
+    None
 }
 
 /// A parameter's identity: its name and location.

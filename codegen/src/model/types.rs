@@ -207,6 +207,14 @@ impl<'a> TypeBuilder<'a> {
                 .is_some_and(binary)
     }
 
+    /// The fields of the struct `name`, if it is one.
+    pub(crate) fn struct_fields(&self, name: &str) -> Option<&[Field]> {
+        match &self.defs.get(name)?.kind {
+            TypeKind::Struct(structure) => Some(&structure.fields),
+            _ => None,
+        }
+    }
+
     /// Adds a type made elsewhere (a parameters struct).
     pub(crate) fn add_def(&mut self, def: TypeDef) {
         self.defs.insert(def.name.clone(), def);
