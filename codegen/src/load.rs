@@ -149,7 +149,8 @@ fn parse_value(source: &str, text: &str) -> Result<Value, Error> {
 }
 
 /// A copy of the document for the typed check: every schema replaced by `{}` and every
-/// example value by `null`, since the model reads both from the raw tree. Built by copying
+/// example value by `null`, since the model reads both from the raw tree, and callbacks and
+/// links left out, since the client uses neither. Built by copying
 /// only what is kept, as schemas and examples are most of a big spec.
 fn without_schemas(document: &Value) -> Value {
     /// Where a value sits: anywhere, in a map of examples, or in one example.
@@ -175,6 +176,12 @@ fn without_schemas(document: &Value) -> Value {
                                     Value::Object(Map::new())
                                 }
                                 (Place::Other, "example") if has_schema => Value::Null,
+                                // The client makes nothing of callbacks and links; a form the
+                                // typed model does not take (a callback by `$ref`) must not stop
+                                // generation.
+                                (Place::Other, "callbacks" | "links") if child.is_object() => {
+                                    Value::Object(Map::new())
+                                }
                                 (Place::Other, "examples") if has_schema => {
                                     copy(child, Place::ExampleMap)
                                 }
@@ -208,6 +215,7 @@ fn without_schemas(document: &Value) -> Value {
                                 .collect(),
                         ),
                         ("examples", examples) => copy(examples, Place::ExampleMap),
+                        ("callbacks" | "links", _) => Value::Object(Map::new()),
                         _ => copy(entries, Place::Other),
                     };
                     kept.insert(kind.clone(), entries);

@@ -253,3 +253,20 @@ fn a_stream_switch_that_is_not_a_boolean_property_is_named() {
         Vec::<String>::new()
     );
 }
+
+#[test]
+fn callbacks_and_links_the_client_does_not_use_never_stop_generation() {
+    let spec = format!(
+        "{HEAD}paths:\n  /subscribe:\n    post:\n      operationId: subscribe\n      callbacks:\n        onEvent:\n          $ref: '#/components/callbacks/Event'\n      responses:\n        '201':\n          description: ok\n          links:\n            self: {{$ref: '#/components/links/Self'}}\ncomponents:\n  callbacks:\n    Event:\n      '{{$request.body#/url}}':\n        post:\n          responses: {{'200': {{description: ok}}}}\n  links:\n    Self: {{operationId: subscribe}}\n"
+    );
+    let output = generate(&spec).unwrap_or_else(|error| panic!("{error}"));
+    assert!(output.warnings.is_empty(), "{:#?}", output.warnings);
+    let client = output
+        .krate
+        .files
+        .iter()
+        .find(|file| file.path == "src/client.rs")
+        .map(|file| file.contents.as_str())
+        .unwrap_or_default();
+    assert!(client.contains("pub async fn subscribe(&self)"), "{client}");
+}
