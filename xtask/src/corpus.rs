@@ -114,6 +114,14 @@ pub(crate) fn find_specs(dir: &Path) -> Result<Vec<Spec>, String> {
     Ok(specs)
 }
 
+/// The specs whose file name contains `only` (all of them without `--only`).
+pub(crate) fn only_matching(specs: Vec<Spec>, only: Option<&str>) -> Vec<Spec> {
+    specs
+        .into_iter()
+        .filter(|spec| only.is_none_or(|only| spec.file_name.contains(only)))
+        .collect()
+}
+
 /// A valid crate name for a spec file: `azure.com_sql-DatabaseSchema.json` →
 /// `corpus_azure_com_sql_databaseschema`.
 fn crate_name(file_name: &str) -> String {
@@ -706,15 +714,7 @@ pub fn corpus(args: &[String], root: &Path) -> Result<(), String> {
     }
     let known: BTreeSet<String> = specs.iter().map(|spec| spec.crate_name.clone()).collect();
     remove_stale_crates(&crates_dir, &known);
-    let specs: Vec<Spec> = specs
-        .into_iter()
-        .filter(|spec| {
-            options
-                .only
-                .as_ref()
-                .is_none_or(|only| spec.file_name.contains(only.as_str()))
-        })
-        .collect();
+    let specs = only_matching(specs, options.only.as_deref());
     if specs.is_empty() {
         return Err("no spec matches --only".to_owned());
     }

@@ -6,7 +6,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::corpus::{Spec, find_specs};
+use crate::corpus::{Spec, find_specs, only_matching};
 
 struct Options {
     old_xtask: PathBuf,
@@ -66,15 +66,10 @@ fn all_specs(root: &Path, corpus_dir: &Path) -> Result<Vec<Spec>, String> {
 
 pub fn same_code(args: &[String], root: &Path) -> Result<(), String> {
     let options = parse_args(args, root)?;
-    let specs: Vec<Spec> = all_specs(root, &options.corpus_dir)?
-        .into_iter()
-        .filter(|spec| {
-            options
-                .only
-                .as_ref()
-                .is_none_or(|only| spec.file_name.contains(only.as_str()))
-        })
-        .collect();
+    let specs = only_matching(
+        all_specs(root, &options.corpus_dir)?,
+        options.only.as_deref(),
+    );
     let work = root.join("target/same-code");
     let (old_dir, new_dir) = (work.join("old"), work.join("new"));
     for dir in [&old_dir, &new_dir] {

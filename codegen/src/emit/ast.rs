@@ -86,11 +86,16 @@ pub(crate) fn reference(ty: Type) -> Type {
 
 /// The expression at `path`: a local, a constant, a unit variant.
 pub(crate) fn expr(path: Path) -> Expr {
-    Expr::Path(syn::ExprPath {
+    Expr::Path(expr_path(path))
+}
+
+/// A path as syn writes it in expressions and patterns.
+fn expr_path(path: Path) -> syn::ExprPath {
+    syn::ExprPath {
         attrs: Vec::new(),
         qself: None,
         path,
-    })
+    }
 }
 
 /// `function(args)`.
@@ -221,11 +226,7 @@ pub(crate) fn matching(scrutinee: Expr, arms: Vec<(Pat, Expr)>) -> Expr {
 
 /// The pattern of a unit variant or constant at `path`.
 pub(crate) fn pat_path(path: Path) -> Pat {
-    Pat::Path(syn::ExprPath {
-        attrs: Vec::new(),
-        qself: None,
-        path,
-    })
+    Pat::Path(expr_path(path))
 }
 
 /// `path(elements)`.

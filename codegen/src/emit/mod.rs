@@ -127,10 +127,11 @@ fn client_and_types_in_chunks(
     let jobs: Vec<Job> = std::iter::once(Job::Client)
         .chain(api.types.chunks(chunk_len).map(Job::Types))
         .collect();
+    let scope = types::TypesScope::new(api);
     let run = |job: &Job| -> Result<rust::Printer, Error> {
         match job {
             Job::Client => client::client_rs(api, settings),
-            Job::Types(chunk) => types::types_items(api, chunk),
+            Job::Types(chunk) => types::types_items(&scope, chunk),
         }
     };
     let next = std::sync::atomic::AtomicUsize::new(0);

@@ -211,14 +211,29 @@ pub(crate) fn types_head(api: &Api) -> Result<Printer, Error> {
     Ok(printer)
 }
 
+/// What every chunk of `src/types.rs` reads: how std items are spelled there, and every type
+/// by name. Built once and shared by the workers.
+pub(crate) struct TypesScope<'a> {
+    paths: Paths,
+    defs: BTreeMap<&'a str, &'a TypeDef>,
+}
+
+impl<'a> TypesScope<'a> {
+    pub(crate) fn new(api: &'a Api) -> Self {
+        TypesScope {
+            paths: Paths::in_types(api),
+            defs: api
+                .types
+                .iter()
+                .map(|def| (def.name.as_str(), def))
+                .collect(),
+        }
+    }
+}
+
 /// The items of `src/types.rs` for `chunk`, a slice of `api.types`, each printed on its own.
-pub(crate) fn types_items(api: &Api, chunk: &[TypeDef]) -> Result<Printer, Error> {
-    let paths = Paths::in_types(api);
-    let defs: BTreeMap<&str, &TypeDef> = api
-        .types
-        .iter()
-        .map(|def| (def.name.as_str(), def))
-        .collect();
+pub(crate) fn types_items(scope: &TypesScope<'_>, chunk: &[TypeDef]) -> Result<Printer, Error> {
+    let TypesScope { paths, defs } = scope;
     let templates = EnumTemplates::new()?;
     let mut printer = Printer::with_capacity(chunk.len() * 1024);
     for def in chunk {
@@ -226,16 +241,16 @@ pub(crate) fn types_items(api: &Api, chunk: &[TypeDef]) -> Result<Printer, Error
         let name = ident(&def.name);
         match &def.kind {
             TypeKind::Struct(structure) => {
-                printer.each_item(struct_def(docs, &name, structure, &defs, &paths));
+                printer.each_item(struct_def(docs, &name, structure, defs, paths));
             }
             TypeKind::Enum(enumeration) => {
-                printer.each_item(enum_def(docs, &name, enumeration, &paths, &templates));
+                printer.each_item(enum_def(docs, &name, enumeration, paths, &templates));
             }
             TypeKind::Union(union) => {
-                printer.each_item(union_def(docs, &name, union, &defs, &paths)?);
+                printer.each_item(union_def(docs, &name, union, defs, paths)?);
             }
             TypeKind::Alias { target, newtype } => printer.items(
-                alias_def(docs, &name, target, *newtype, &paths),
+                alias_def(docs, &name, target, *newtype, paths),
                 &format!("the type `{}`", def.name),
             )?,
         }
