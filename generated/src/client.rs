@@ -8,9 +8,13 @@ use crate::{ClientBuilder, Error, EventStream, RequestOptions, types};
 static API: ApiInfo = ApiInfo {
     default_base_url: "https://api.deepshi.ai/v1",
     api_key_env: "DEEPSHI_API_KEY",
+    username_env: "DEEPSHI_USERNAME",
+    password_env: "DEEPSHI_PASSWORD",
     base_url_env: "DEEPSHI_BASE_URL",
     user_agent: concat!("deepshi-rust/", env!("CARGO_PKG_VERSION")),
-    auth: AuthScheme::Bearer,
+    schemes: &[AuthScheme::Bearer],
+    security: &[&[0]],
+    credentials_required: true,
 };
 
 /// A client for the Deepshi API.

@@ -57,6 +57,32 @@ fn generated_directory_is_up_to_date() {
     );
 }
 
+/// The clients of `tests/clients/NAME`, generated from `tests/fixtures/NAME.yaml` for the HTTP
+/// tests, are as `cargo xtask codegen` writes them now.
+#[test]
+fn fixture_clients_are_up_to_date() {
+    let clients = root().join("tests/clients");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&clients).unwrap() {
+        let dir = entry.unwrap().path();
+        if !dir.is_dir() {
+            continue;
+        }
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let spec = root().join("tests/fixtures").join(format!("{name}.yaml"));
+        let output = generate(&spec, &format!("fixture_{name}"));
+        let report = codegen::write::write(&output.krate, &dir, true).unwrap();
+        assert!(
+            report.is_clean(),
+            "tests/clients/{name} is stale (changed: {:?}, removed: {:?}); run `cargo xtask codegen`",
+            report.changed,
+            report.removed
+        );
+        checked += 1;
+    }
+    assert!(checked > 0, "no clients in {}", clients.display());
+}
+
 #[test]
 fn generation_is_deterministic() {
     assert_eq!(deepshi(), deepshi());

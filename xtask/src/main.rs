@@ -14,9 +14,10 @@ const HELP: &str = "\
 cargo xtask <task> [options]
 
 Tasks:
-  codegen              Regenerate generated/ (the `deepshi` crate) from spec/deepshi.yaml.
-    --check            Write nothing; exit 1 and name the stale files if generated/ differs
-                       from what codegen writes now (CI runs this).
+  codegen              Regenerate generated/ (the `deepshi` crate) from spec/deepshi.yaml,
+                       and the test clients tests/clients/NAME from tests/fixtures/NAME.yaml.
+    --check            Write nothing; exit 1 and name the stale files if generated/ (or a
+                       test client) differs from what codegen writes now (CI runs this).
     --spec PATH        Read another OpenAPI 3.0/3.1 spec (YAML or JSON).
     --out DIR          Write the crate to DIR instead of generated/ (required with --spec).
                        Files there that codegen did not write are never replaced or removed.
@@ -90,6 +91,8 @@ struct CodegenArgs {
     crate_name: String,
     timings: bool,
     deny_warnings: bool,
+    /// `--spec` was given: only that crate is written, not the repository's own.
+    spec_given: bool,
     /// The command that regenerates this crate, for its `@generated` header.
     command: String,
 }
@@ -103,6 +106,7 @@ fn parse_codegen_args(args: &[String]) -> Result<CodegenArgs, String> {
         crate_name: "deepshi".to_owned(),
         timings: false,
         deny_warnings: false,
+        spec_given: false,
         command: "cargo xtask codegen".to_owned(),
     };
     let (mut spec_given, mut out_given) = (false, false);
@@ -148,6 +152,7 @@ fn parse_codegen_args(args: &[String]) -> Result<CodegenArgs, String> {
         ));
     }
     check_crate_name(&parsed.crate_name)?;
+    parsed.spec_given = spec_given;
     if !regenerate.is_empty() {
         parsed.command = format!("cargo xtask codegen {}", regenerate.join(" "));
     }
@@ -171,13 +176,84 @@ fn check_crate_name(name: &str) -> Result<(), String> {
 
 fn codegen(args: &[String]) -> Result<(), String> {
     let args = parse_codegen_args(args)?;
+    let mut stale = Vec::new();
+    let mut jobs = vec![Job {
+        spec: args.spec.clone(),
+        out: args.out.clone(),
+        crate_name: args.crate_name.clone(),
+    }];
+    if !args.spec_given {
+        jobs.extend(fixture_clients(&root())?);
+    }
+    for job in &jobs {
+        if let Some(message) = codegen_one(&args, job)? {
+            stale.push(message);
+        }
+    }
+    if stale.is_empty() {
+        return Ok(());
+    }
+    stale.push(format!("run `{}` and commit the result", args.command));
+    Err(stale.join("\n"))
+}
+
+/// One crate for `cargo xtask codegen` to write (or check).
+struct Job {
+    spec: PathBuf,
+    out: PathBuf,
+    crate_name: String,
+}
+
+/// The directory of the clients that the HTTP tests drive besides `deepshi`: one generated
+/// crate per fixture spec that needs to run, not only to compile (auth schemes, responses by
+/// status, merged unions). `tests/clients/NAME` is generated from `tests/fixtures/NAME.yaml`
+/// as the crate `fixture_NAME`; a new one is a `mkdir` and a `cargo xtask codegen` away.
+const FIXTURE_CLIENTS: &str = "tests/clients";
+
+fn fixture_clients(root: &Path) -> Result<Vec<Job>, String> {
+    let dir = root.join(FIXTURE_CLIENTS);
+    let entries = match std::fs::read_dir(&dir) {
+        Ok(entries) => entries,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(error) => return Err(format!("cannot read {}: {error}", dir.display())),
+    };
+    let mut names = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|error| format!("cannot read {}: {error}", dir.display()))?;
+        if entry.path().is_dir() {
+            names.push(entry.file_name().to_string_lossy().into_owned());
+        }
+    }
+    names.sort();
+    names
+        .into_iter()
+        .map(|name| {
+            let spec = root.join("tests/fixtures").join(format!("{name}.yaml"));
+            if !spec.is_file() {
+                return Err(format!(
+                    "{FIXTURE_CLIENTS}/{name} has no fixture spec: expected {}",
+                    spec.display()
+                ));
+            }
+            Ok(Job {
+                spec,
+                out: dir.join(&name),
+                crate_name: format!("fixture_{name}"),
+            })
+        })
+        .collect()
+}
+
+/// Writes (or with `--check` compares) one crate; returns the message naming its stale
+/// files when `--check` finds any.
+fn codegen_one(args: &CodegenArgs, job: &Job) -> Result<Option<String>, String> {
     let started = std::time::Instant::now();
-    let text = std::fs::read_to_string(&args.spec)
-        .map_err(|error| format!("cannot read {}: {error}", args.spec.display()))?;
+    let text = std::fs::read_to_string(&job.spec)
+        .map_err(|error| format!("cannot read {}: {error}", job.spec.display()))?;
     let mut timings = vec![("read spec file", started.elapsed())];
-    let mut settings = codegen::Settings::new(&args.crate_name);
+    let mut settings = codegen::Settings::new(&job.crate_name);
     settings.command = args.command.clone();
-    let source = args.spec.display().to_string();
+    let source = job.spec.display().to_string();
     let output = codegen::generate(&source, &text, &settings).map_err(|error| error.to_string())?;
     for warning in &output.warnings {
         eprintln!("warning: {source}: {warning}");
@@ -190,39 +266,38 @@ fn codegen(args: &[String]) -> Result<(), String> {
     }
     timings.extend(output.timings.iter().copied());
     let started = std::time::Instant::now();
-    let report = codegen::write::write(&output.krate, &args.out, args.check)
+    let report = codegen::write::write(&output.krate, &job.out, args.check)
         .map_err(|error| error.to_string())?;
     timings.push(("write", started.elapsed()));
     let timings = args.timings.then(|| show_timings(&timings));
     if args.check {
         if report.is_clean() {
-            println!("{} is up to date with {source}", args.out.display());
+            println!("{} is up to date with {source}", job.out.display());
             timings.iter().for_each(|line| println!("{line}"));
-            return Ok(());
+            return Ok(None);
         }
         let mut message = format!(
-            "{} is stale: it differs from what codegen writes for {source}:\n",
-            args.out.display()
+            "{} is stale: it differs from what codegen writes for {source}:",
+            job.out.display()
         );
         for path in &report.changed {
-            message.push_str(&format!("  changed: {}\n", path.display()));
+            message.push_str(&format!("\n  changed: {}", path.display()));
         }
         for path in &report.removed {
-            message.push_str(&format!("  not generated any more: {}\n", path.display()));
+            message.push_str(&format!("\n  not generated any more: {}", path.display()));
         }
-        message.push_str(&format!("run `{}` and commit the result", args.command));
-        return Err(message);
+        return Ok(Some(message));
     }
     println!(
         "wrote {} ({} of {} files changed, {} removed, {} warnings)",
-        args.out.display(),
+        job.out.display(),
         report.changed.len(),
         output.krate.files.len(),
         report.removed.len(),
         output.warnings.len()
     );
     timings.iter().for_each(|line| println!("{line}"));
-    Ok(())
+    Ok(None)
 }
 
 /// `timings: read 1.0 ms, ..., total 9.0 ms`, for `--timings`.

@@ -9,7 +9,8 @@ use super::types::Paths;
 use crate::Settings;
 use crate::diagnostics::Error;
 use crate::model::{
-    Api, Auth, BodyEncoding, Operation, ParamLocation, ResponseKind, TypeKind, TypeRef,
+    Api, BodyEncoding, Operation, ParamLocation, Requirement, ResponseKind, SchemeKind, TypeKind,
+    TypeRef,
 };
 use crate::names;
 
@@ -108,20 +109,36 @@ pub(crate) fn client_rs(api: &Api, settings: &Settings) -> Result<Printer, Error
     let key_env = format!("{}_API_KEY", api.env_prefix);
     let url_env = format!("{}_BASE_URL", api.env_prefix);
     let user_agent = string(&format!("{}-rust/", settings.crate_name));
-    let auth = match &api.auth {
-        Auth::None => quote!(AuthScheme::None),
-        Auth::Bearer => quote!(AuthScheme::Bearer),
-        Auth::Header(name) => {
+    let username_env = format!("{}_USERNAME", api.env_prefix);
+    let password_env = format!("{}_PASSWORD", api.env_prefix);
+    let security = &api.security;
+    let schemes = security.schemes.iter().map(|scheme| match &scheme.kind {
+        SchemeKind::Bearer => quote!(AuthScheme::Bearer),
+        SchemeKind::Basic => quote!(AuthScheme::Basic),
+        SchemeKind::Header(name) => {
             let name = string(name);
             quote!(AuthScheme::Header(#name))
         }
-        Auth::Query(name) => {
+        SchemeKind::Query(name) => {
             let name = string(name);
             quote!(AuthScheme::Query(#name))
         }
-    };
+        SchemeKind::Cookie(name) => {
+            let name = string(name);
+            quote!(AuthScheme::Cookie(#name))
+        }
+    });
+    let default_security = requirements(&security.default);
+    let credentials_required = security.credentials_required;
     let paths = Paths::outside_types();
-    let mut transport_items = vec![quote!(ApiInfo), quote!(AuthScheme)];
+    let mut transport_items = vec![quote!(ApiInfo)];
+    if !security.schemes.is_empty() {
+        transport_items.push(quote!(AuthScheme));
+    }
+    let setters = scheme_setters(api);
+    if !setters.is_empty() {
+        transport_items.push(quote!(Credential));
+    }
     if !api.operations.is_empty() {
         transport_items.push(quote!(Request));
     }
@@ -153,20 +170,14 @@ pub(crate) fn client_rs(api: &Api, settings: &Settings) -> Result<Printer, Error
     )?;
     let default_base_url = string(&base_url);
     let key_env_literal = string(&key_env);
+    let username_env_literal = string(&username_env);
+    let password_env_literal = string(&password_env);
     let url_env_literal = string(&url_env);
     let client_doc = doc(&format!(
         "A client for the {}.\n\nCheap to clone: clones share one connection pool.",
         api.title
     ));
-    let new = if api.auth == Auth::None {
-        let new_doc = doc(&format!("A client for `{base_url}` with default settings."));
-        quote! {
-            #(#new_doc)*
-            pub fn new() -> Self {
-                Self::from_transport(Self::builder().build_lenient())
-            }
-        }
-    } else {
+    let new = if security.takes_key() {
         let new_doc = doc(&format!(
             "A client for `{base_url}` that authenticates with `api_key`, with default settings."
         ));
@@ -176,9 +187,37 @@ pub(crate) fn client_rs(api: &Api, settings: &Settings) -> Result<Printer, Error
                 Self::from_transport(Self::builder().api_key(api_key).build_lenient())
             }
         }
+    } else if security.takes_basic() {
+        let new_doc = doc(&format!(
+            "A client for `{base_url}` that authenticates with HTTP basic auth, with default settings."
+        ));
+        quote! {
+            #(#new_doc)*
+            pub fn new(username: impl Into<String>, password: impl Into<String>) -> Self {
+                Self::from_transport(Self::builder().basic_auth(username, password).build_lenient())
+            }
+        }
+    } else {
+        let new_doc = doc(&format!("A client for `{base_url}` with default settings."));
+        quote! {
+            #(#new_doc)*
+            pub fn new() -> Self {
+                Self::from_transport(Self::builder().build_lenient())
+            }
+        }
+    };
+    let credentials_from = match (security.takes_key(), security.takes_basic()) {
+        (true, true) => {
+            format!(
+                "the API key from `{key_env}`, basic auth from `{username_env}` and `{password_env}`, "
+            )
+        }
+        (true, false) => format!("the API key from `{key_env}`, "),
+        (false, true) => format!("basic auth from `{username_env}` and `{password_env}`, "),
+        (false, false) => String::new(),
     };
     let from_env_doc = doc(&format!(
-        "A client configured from the environment: the API key from `{key_env}`, the base URL from `{url_env}` when it is set."
+        "A client configured from the environment: {credentials_from}the base URL from `{url_env}` when it is set."
     ));
     let mut methods = TokenStream::new();
     for op in &api.operations {
@@ -189,9 +228,13 @@ pub(crate) fn client_rs(api: &Api, settings: &Settings) -> Result<Printer, Error
             static API: ApiInfo = ApiInfo {
                 default_base_url: #default_base_url,
                 api_key_env: #key_env_literal,
+                username_env: #username_env_literal,
+                password_env: #password_env_literal,
                 base_url_env: #url_env_literal,
                 user_agent: concat!(#user_agent, env!("CARGO_PKG_VERSION")),
-                auth: #auth,
+                schemes: &[#(#schemes),*],
+                security: #default_security,
+                credentials_required: #credentials_required,
             };
             #(#client_doc)*
             #[derive(Debug, Clone)]
@@ -227,7 +270,75 @@ pub(crate) fn client_rs(api: &Api, settings: &Settings) -> Result<Printer, Error
         },
         "the client",
     )?;
+    if !setters.is_empty() {
+        printer.items(
+            quote! {
+                /// Setters for the credential of one security scheme alone, where
+                /// [`ClientBuilder::api_key`] or [`ClientBuilder::basic_auth`] would set several.
+                impl ClientBuilder {
+                    #setters
+                }
+            },
+            "the per-scheme setters",
+        )?;
+    }
     Ok(printer)
+}
+
+/// `&[&[0], &[1, 2]]`: a security requirement as the runtime reads it.
+fn requirements(alternatives: &[Requirement]) -> TokenStream {
+    let alternatives = alternatives.iter().map(|requirement| {
+        let schemes = requirement
+            .schemes
+            .iter()
+            .map(|at| proc_macro2::Literal::usize_unsuffixed(*at));
+        quote!(&[#(#schemes),*])
+    });
+    quote!(&[#(#alternatives),*])
+}
+
+/// The `ClientBuilder` methods of schemes that need one of their own.
+fn scheme_setters(api: &Api) -> TokenStream {
+    let mut out = TokenStream::new();
+    for (index, scheme) in api.security.schemes.iter().enumerate() {
+        let Some(setter) = &scheme.setter else {
+            continue;
+        };
+        let name = ident(setter);
+        let index = proc_macro2::Literal::usize_unsuffixed(index);
+        let how = match &scheme.kind {
+            SchemeKind::Bearer => "a bearer token (`Authorization: Bearer`)".to_owned(),
+            SchemeKind::Basic => "HTTP basic auth".to_owned(),
+            SchemeKind::Header(header) => format!("an API key in the header `{header}`"),
+            SchemeKind::Query(param) => format!("an API key in the query parameter `{param}`"),
+            SchemeKind::Cookie(cookie) => format!("an API key in the cookie `{cookie}`"),
+        };
+        let mut text = format!(
+            "The credential of the security scheme `{}`: {how}.",
+            scheme.name
+        );
+        if let Some(description) = &scheme.description {
+            text.push_str("\n\n");
+            text.push_str(&docs::sanitize(description));
+        }
+        let setter_doc = doc(&text);
+        out.extend(if scheme.kind == SchemeKind::Basic {
+            quote! {
+                #(#setter_doc)*
+                pub fn #name(self, username: impl Into<String>, password: impl Into<String>) -> Self {
+                    self.scheme_credential(#index, Credential::basic(username.into(), password.into()))
+                }
+            }
+        } else {
+            quote! {
+                #(#setter_doc)*
+                pub fn #name(self, key: impl Into<String>) -> Self {
+                    self.scheme_credential(#index, Credential::key(key.into()))
+                }
+            }
+        });
+    }
+    out
 }
 
 /// Whether a type mentions a named type (then `client.rs` imports `types`).
@@ -387,7 +498,7 @@ fn prepare(api: &Api, op: &Operation, stream: Option<bool>) -> TokenStream {
     }
     let http_method = ident(&op.http_method);
     let first = string(first.as_deref().unwrap_or_default());
-    let binding = if statements.is_empty() {
+    let binding = if statements.is_empty() && op.security.is_none() {
         quote!(let request)
     } else {
         quote!(let mut request)
@@ -396,6 +507,10 @@ fn prepare(api: &Api, op: &Operation, stream: Option<bool>) -> TokenStream {
         #binding = Request::new(reqwest::Method::#http_method, #first);
         #statements
     };
+    if let Some(own) = &op.security {
+        let own = requirements(own);
+        out.extend(quote!(request.security(#own);));
+    }
     let Some(body) = &op.body else {
         return out;
     };

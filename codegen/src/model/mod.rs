@@ -7,6 +7,7 @@
 mod operations;
 mod refs;
 mod schema;
+mod security;
 mod types;
 
 use serde_json::Value;
@@ -31,7 +32,7 @@ pub struct Api {
     /// Prefix of the environment variables the client reads (`DEEPSHI` → `DEEPSHI_API_KEY`).
     pub env_prefix: String,
     /// How requests authenticate.
-    pub auth: Auth,
+    pub security: Security,
     /// Every named type, sorted by name.
     pub types: Vec<TypeDef>,
     /// Every operation, in spec order.
@@ -40,17 +41,66 @@ pub struct Api {
     pub error_body: Option<TypeRef>,
 }
 
-/// How the client authenticates, from the spec's security scheme.
+/// How the client authenticates: the security schemes it can apply, and which of them the
+/// operations need.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Security {
+    /// The schemes of `components/securitySchemes` the client can apply, in spec order.
+    pub schemes: Vec<SecurityScheme>,
+    /// The requirement of operations that state none (the top-level `security`): alternatives,
+    /// of which the client sends the first whose credentials are all set.
+    pub default: Vec<Requirement>,
+    /// Every operation needs a credential: building a client without any fails.
+    pub credentials_required: bool,
+}
+
+impl Security {
+    /// Whether some scheme takes an API key or token (`ClientBuilder::api_key`).
+    pub fn takes_key(&self) -> bool {
+        self.schemes.iter().any(|s| s.kind != SchemeKind::Basic)
+    }
+
+    /// Whether some scheme takes a username and password (`ClientBuilder::basic_auth`).
+    pub fn takes_basic(&self) -> bool {
+        self.schemes.iter().any(|s| s.kind == SchemeKind::Basic)
+    }
+}
+
+/// One security scheme the client can apply.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Auth {
-    /// No security scheme the client can apply.
-    None,
-    /// `Authorization: Bearer <key>`.
+pub struct SecurityScheme {
+    /// Its name in `components/securitySchemes`.
+    pub name: String,
+    /// How the credential is sent.
+    pub kind: SchemeKind,
+    /// The `ClientBuilder` method that sets this scheme's credential alone, when `api_key` or
+    /// `basic_auth` would set it together with another scheme's.
+    pub setter: Option<String>,
+    /// `description`.
+    pub description: Option<String>,
+}
+
+/// How a credential is sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SchemeKind {
+    /// `Authorization: Bearer <token>` (also OAuth 2 and OpenID Connect tokens).
     Bearer,
+    /// `Authorization: Basic <base64 of username:password>`.
+    Basic,
     /// The key in a header of this name.
     Header(String),
     /// The key in a query parameter of this name.
     Query(String),
+    /// The key in a cookie of this name.
+    Cookie(String),
+}
+
+/// One alternative of a `security` list: the schemes (indices into [`Security::schemes`]) that
+/// are sent together. Empty: the operation may be called without credentials.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Requirement {
+    /// Indices into [`Security::schemes`].
+    pub schemes: Vec<usize>,
 }
 
 /// A named Rust type.
@@ -259,6 +309,9 @@ pub struct Operation {
     pub response: ResponseKind,
     /// When the success response also offers `text/event-stream`: the event type.
     pub stream: Option<Stream>,
+    /// The operation's own `security`, when it differs from [`Security::default`] (`Some(vec![])`
+    /// for `security: []`: no credentials at all).
+    pub security: Option<Vec<Requirement>>,
 }
 
 /// A parameter.
@@ -360,15 +413,16 @@ pub fn build(spec: &Spec, settings: &Settings) -> Result<(Api, Vec<Diagnostic>),
     Ok((api, warnings))
 }
 
-/// The part of [`build`] that needs only the raw document: types, operations, auth. The
+/// The part of [`build`] that needs only the raw document: types, operations, security. The
 /// rest ([`describe`]) comes from the typed document, so the two can be made at once.
 pub fn build_raw(raw: &Value) -> Result<(Api, Vec<Diagnostic>), Error> {
     let mut builder = types::TypeBuilder::new(raw);
     builder.build_components();
-    let operations = build_operations(&mut builder)?;
+    let mut security = security::build(&mut builder);
+    let operations = build_operations(&mut builder, &security)?;
+    security::settle(&mut security, &operations);
     let error_body = operations::common_error_body(&mut builder);
     let (types, mut warnings) = builder.finish();
-    let auth = operations::auth(raw, &mut warnings);
     warnings.sort();
     warnings.dedup();
     let api = Api {
@@ -377,7 +431,7 @@ pub fn build_raw(raw: &Value) -> Result<(Api, Vec<Diagnostic>), Error> {
         description: None,
         base_url: None,
         env_prefix: String::new(),
-        auth,
+        security,
         types,
         operations,
         error_body,

@@ -8,10 +8,10 @@ use serde_json::Value;
 use super::refs;
 use super::types::{TypeBuilder, docs_of};
 use super::{
-    Auth, Body, BodyEncoding, Docs, Field, Operation, Param, ParamLocation, ParamsStruct,
-    ResponseKind, Stream, StructDef, TypeDef, TypeKind, TypeRef,
+    Body, BodyEncoding, Docs, Field, Operation, Param, ParamLocation, ParamsStruct, ResponseKind,
+    Security, Stream, StructDef, TypeDef, TypeKind, TypeRef,
 };
-use crate::diagnostics::{Diagnostic, Error};
+use crate::diagnostics::Error;
 use crate::load::escape_pointer;
 use crate::names::{self, Namespace};
 
@@ -35,7 +35,10 @@ const CLIENT_METHODS: [&str; 8] = [
 const MANAGED_HEADERS: [&str; 3] = ["accept", "content-type", "authorization"];
 
 /// Builds every operation, in spec order.
-pub(crate) fn build_operations(builder: &mut TypeBuilder<'_>) -> Result<Vec<Operation>, Error> {
+pub(crate) fn build_operations(
+    builder: &mut TypeBuilder<'_>,
+    security: &Security,
+) -> Result<Vec<Operation>, Error> {
     let raw = builder.raw();
     let mut method_names = Namespace::with_reserved(CLIENT_METHODS);
     let mut seen_ids: BTreeMap<String, String> = BTreeMap::new();
@@ -94,6 +97,7 @@ pub(crate) fn build_operations(builder: &mut TypeBuilder<'_>) -> Result<Vec<Oper
             let type_base = names::type_name(names::unraw(&method_name));
             let mut op = build_operation(
                 builder,
+                security,
                 path,
                 method,
                 &pointer,
@@ -118,6 +122,7 @@ pub(crate) fn build_operations(builder: &mut TypeBuilder<'_>) -> Result<Vec<Oper
 #[allow(clippy::too_many_arguments)]
 fn build_operation<'a>(
     builder: &mut TypeBuilder<'a>,
+    security: &Security,
     path: &str,
     method: &str,
     pointer: &str,
@@ -295,6 +300,7 @@ fn build_operation<'a>(
         body,
         response,
         stream,
+        security: super::security::of_operation(builder, security, pointer, operation),
     })
 }
 
@@ -698,56 +704,6 @@ pub(crate) fn common_error_body(builder: &mut TypeBuilder<'_>) -> Option<TypeRef
     match found.len() {
         1 => found.into_iter().next(),
         _ => None,
-    }
-}
-
-/// The client's authentication, from the first security requirement (or the only scheme).
-pub(crate) fn auth(raw: &Value, warnings: &mut Vec<Diagnostic>) -> Auth {
-    let Some(schemes) = raw
-        .pointer("/components/securitySchemes")
-        .and_then(Value::as_object)
-    else {
-        return Auth::None;
-    };
-    let required = raw
-        .get("security")
-        .and_then(Value::as_array)
-        .and_then(|list| {
-            list.iter().find_map(|requirement| {
-                requirement
-                    .as_object()
-                    .and_then(|r| r.keys().next().cloned())
-            })
-        });
-    let Some((name, scheme)) = required
-        .as_ref()
-        .and_then(|name| schemes.get(name).map(|scheme| (name.clone(), scheme)))
-        .or_else(|| {
-            schemes
-                .iter()
-                .next()
-                .map(|(name, scheme)| (name.clone(), scheme))
-        })
-    else {
-        return Auth::None;
-    };
-    let field = |key: &str| scheme.get(key).and_then(Value::as_str).unwrap_or_default();
-    match field("type") {
-        "http" if field("scheme").eq_ignore_ascii_case("bearer") => Auth::Bearer,
-        "oauth2" | "openIdConnect" => Auth::Bearer,
-        "apiKey" if field("in") == "header" && !field("name").is_empty() => {
-            Auth::Header(field("name").to_owned())
-        }
-        "apiKey" if field("in") == "query" && !field("name").is_empty() => {
-            Auth::Query(field("name").to_owned())
-        }
-        other => {
-            warnings.push(Diagnostic::new(
-                format!("#/components/securitySchemes/{}", escape_pointer(&name)),
-                format!("security scheme of type `{other}` ({}) is not applied by the client; set the header with `RequestOptions::header`", field("scheme")),
-            ));
-            Auth::None
-        }
     }
 }
 

@@ -28,26 +28,91 @@ pub struct ApiInfo {
     pub default_base_url: &'static str,
     /// The environment variable with the API key (`DEEPSHI_API_KEY`).
     pub api_key_env: &'static str,
+    /// The environment variables with the username and password of HTTP basic auth.
+    pub username_env: &'static str,
+    /// See `username_env`.
+    pub password_env: &'static str,
     /// The environment variable that overrides the base URL (`DEEPSHI_BASE_URL`).
     pub base_url_env: &'static str,
     /// `User-Agent` of every request.
     pub user_agent: &'static str,
-    /// How the API key is sent.
-    pub auth: AuthScheme,
+    /// The security schemes of the spec that the client can apply.
+    pub schemes: &'static [AuthScheme],
+    /// What operations that state no requirement of their own send: alternatives, each the
+    /// indices into `schemes` sent together. The first non-empty one whose credentials are all
+    /// set is sent; an empty one means the call may go without.
+    pub security: &'static [&'static [usize]],
+    /// Every operation needs a credential, so a client without one fails at `build()`.
+    pub credentials_required: bool,
 }
 
-/// How the API key is sent.
+/// How one security scheme sends its credential.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[doc(hidden)]
 pub enum AuthScheme {
-    /// Not at all.
-    None,
     /// `Authorization: Bearer <key>`.
     Bearer,
-    /// In the header of this name.
+    /// `Authorization: Basic <base64 of username:password>`.
+    Basic,
+    /// The key in the header of this name.
     Header(&'static str),
-    /// In the query parameter of this name.
+    /// The key in the query parameter of this name.
     Query(&'static str),
+    /// The key in the cookie of this name.
+    Cookie(&'static str),
+}
+
+impl AuthScheme {
+    /// The header that carries the credential, if one does.
+    fn header(self) -> Option<&'static str> {
+        match self {
+            AuthScheme::Bearer | AuthScheme::Basic => Some("authorization"),
+            AuthScheme::Header(name) => Some(name),
+            AuthScheme::Cookie(_) => Some("cookie"),
+            AuthScheme::Query(_) => None,
+        }
+    }
+}
+
+/// A credential for one scheme, as the caller gave it.
+#[derive(Debug, Clone)]
+pub(crate) enum Credential {
+    /// An API key or token.
+    Key(Secret),
+    /// A username and password.
+    Basic { username: String, password: Secret },
+}
+
+impl Credential {
+    pub(crate) fn key(key: String) -> Self {
+        Credential::Key(Secret(key))
+    }
+
+    pub(crate) fn basic(username: String, password: String) -> Self {
+        Credential::Basic {
+            username,
+            password: Secret(password),
+        }
+    }
+}
+
+/// A credential as it goes on the wire, made once when the client is built.
+enum Applied {
+    Header(HeaderName, HeaderValue),
+    Query(&'static str, Secret),
+    Cookie(&'static str, Secret),
+}
+
+/// Where each credential goes, never the credential.
+impl fmt::Debug for Applied {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (place, name) = match self {
+            Applied::Header(name, _) => ("header", name.as_str()),
+            Applied::Query(name, _) => ("query", *name),
+            Applied::Cookie(name, _) => ("cookie", *name),
+        };
+        write!(f, "{place} {name:?}: <redacted>")
+    }
 }
 
 /// The default for the whole request, as the official OpenAI SDKs have it.
@@ -56,7 +121,7 @@ const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// An API key that never shows in `Debug` output, error messages or logs.
 #[derive(Clone)]
-struct Secret(String);
+pub(crate) struct Secret(String);
 
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -69,6 +134,9 @@ impl fmt::Debug for Secret {
 pub struct ClientBuilder {
     info: &'static ApiInfo,
     api_key: Option<Secret>,
+    basic: Option<(String, Secret)>,
+    /// Credentials set for one scheme alone; they win over `api_key` and `basic`.
+    scheme_credentials: Vec<(usize, Credential)>,
     base_url: Option<String>,
     timeout: Duration,
     connect_timeout: Duration,
@@ -82,6 +150,8 @@ impl ClientBuilder {
         ClientBuilder {
             info,
             api_key: None,
+            basic: None,
+            scheme_credentials: Vec::new(),
             base_url: None,
             timeout: DEFAULT_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
@@ -91,9 +161,23 @@ impl ClientBuilder {
         }
     }
 
-    /// The API key sent with every request.
+    /// The API key (or token) for every security scheme of the API that takes one: a bearer
+    /// token, or a key in a header, the query or a cookie. Each request sends it the way its
+    /// operation asks.
     pub fn api_key(mut self, api_key: impl Into<String>) -> Self {
         self.api_key = Some(Secret(api_key.into()));
+        self
+    }
+
+    /// The username and password for the API's HTTP basic authentication.
+    pub fn basic_auth(mut self, username: impl Into<String>, password: impl Into<String>) -> Self {
+        self.basic = Some((username.into(), Secret(password.into())));
+        self
+    }
+
+    /// The credential of one scheme alone (the generated per-scheme setters call this).
+    pub(crate) fn scheme_credential(mut self, scheme: usize, credential: Credential) -> Self {
+        self.scheme_credentials.push((scheme, credential));
         self
     }
 
@@ -142,22 +226,38 @@ impl ClientBuilder {
         self
     }
 
-    /// Takes the API key and base URL from the environment (`<PREFIX>_API_KEY`, and
-    /// `<PREFIX>_BASE_URL` when set) where the builder has none yet, so
-    /// `Client::builder().with_env()?.timeout(..).build()` combines both.
+    /// Takes the credentials and base URL from the environment where the builder has none
+    /// yet: the API key from `<PREFIX>_API_KEY`, basic auth from `<PREFIX>_USERNAME` and
+    /// `<PREFIX>_PASSWORD`, the base URL from `<PREFIX>_BASE_URL`, so
+    /// `Client::builder().with_env()?.timeout(..).build()` combines both. Fails when the API
+    /// needs a credential and the environment has none.
     pub fn with_env(mut self) -> Result<Self, Error> {
-        if self.api_key.is_none() && self.info.auth != AuthScheme::None {
-            match std::env::var(self.info.api_key_env) {
-                Ok(key) if !key.trim().is_empty() => {
-                    self.api_key = Some(Secret(key.trim().to_owned()))
+        let variable = |name: &str| {
+            std::env::var(name)
+                .ok()
+                .map(|value| value.trim().to_owned())
+                .filter(|value| !value.is_empty())
+        };
+        if self.api_key.is_none() && self.takes_key() {
+            self.api_key = variable(self.info.api_key_env).map(Secret);
+        }
+        if self.basic.is_none()
+            && self.takes_basic()
+            && let Some(username) = variable(self.info.username_env)
+        {
+            let password = std::env::var(self.info.password_env).unwrap_or_default();
+            self.basic = Some((username, Secret(password)));
+        }
+        if self.info.credentials_required && !self.has_credential() {
+            return Err(Error::Config(format!(
+                "the environment variable {} is not set; {}",
+                self.credential_variables(),
+                if self.takes_key() {
+                    "set it to your API key"
+                } else {
+                    "set them to your username and password"
                 }
-                _ => {
-                    return Err(Error::Config(format!(
-                        "the environment variable {} is not set; set it to your API key",
-                        self.info.api_key_env
-                    )));
-                }
-            }
+            )));
         }
         if self.base_url.is_none() {
             self.base_url = std::env::var(self.info.base_url_env)
@@ -166,6 +266,79 @@ impl ClientBuilder {
                 .filter(|url| !url.is_empty());
         }
         Ok(self)
+    }
+
+    fn takes_key(&self) -> bool {
+        self.info.schemes.iter().any(|s| *s != AuthScheme::Basic)
+    }
+
+    fn takes_basic(&self) -> bool {
+        self.info.schemes.contains(&AuthScheme::Basic)
+    }
+
+    fn has_credential(&self) -> bool {
+        (self.api_key.is_some() && self.takes_key())
+            || (self.basic.is_some() && self.takes_basic())
+            || !self.scheme_credentials.is_empty()
+    }
+
+    /// The environment variables `with_env` reads credentials from, for messages.
+    fn credential_variables(&self) -> String {
+        let basic = format!("{} (and {})", self.info.username_env, self.info.password_env);
+        match (self.takes_key(), self.takes_basic()) {
+            (true, true) => format!("{} or {basic}", self.info.api_key_env),
+            (false, true) => basic,
+            _ => self.info.api_key_env.to_owned(),
+        }
+    }
+
+    /// The credential of each scheme, in `info.schemes` order, as it goes on the wire.
+    fn applied_credentials(&self) -> Result<Vec<Option<Applied>>, Error> {
+        let mut applied = Vec::with_capacity(self.info.schemes.len());
+        for (index, scheme) in self.info.schemes.iter().enumerate() {
+            let own = self
+                .scheme_credentials
+                .iter()
+                .rev()
+                .find(|(at, _)| *at == index)
+                .map(|(_, credential)| credential.clone());
+            let credential = own.or_else(|| match scheme {
+                AuthScheme::Basic => self.basic.clone().map(|(username, password)| {
+                    Credential::Basic { username, password }
+                }),
+                _ => self.api_key.clone().map(Credential::Key),
+            });
+            applied.push(match (credential, *scheme) {
+                (None, _) => None,
+                (Some(Credential::Key(key)), AuthScheme::Bearer) => Some(Applied::Header(
+                    HeaderName::from_static("authorization"),
+                    sensitive(&format!("Bearer {}", key.0))?,
+                )),
+                (Some(Credential::Basic { username, password }), AuthScheme::Basic) => {
+                    let pair = format!("{username}:{}", password.0);
+                    Some(Applied::Header(
+                        HeaderName::from_static("authorization"),
+                        sensitive(&format!("Basic {}", base64(pair.as_bytes())))?,
+                    ))
+                }
+                (Some(Credential::Key(key)), AuthScheme::Header(name)) => Some(Applied::Header(
+                    HeaderName::from_bytes(name.as_bytes())
+                        .map_err(|_| Error::Config(format!("invalid auth header name {name:?}")))?,
+                    sensitive(&key.0)?,
+                )),
+                (Some(Credential::Key(key)), AuthScheme::Query(name)) => {
+                    Some(Applied::Query(name, key))
+                }
+                (Some(Credential::Key(key)), AuthScheme::Cookie(name)) => {
+                    // Checked here so that a bad key fails at `build()`, not at each call.
+                    sensitive(&format!("{name}={}", key.0))?;
+                    Some(Applied::Cookie(name, key))
+                }
+                // The generated setters pass the kind of credential their scheme takes.
+                (Some(_), _) => None,
+            });
+        }
+        Ok(applied)
     }
 
     /// Builds the client; fails on a base URL that is not a URL or a header that is not valid.
@@ -183,8 +356,7 @@ impl ClientBuilder {
             shared: Arc::new(Shared {
                 http: None,
                 base_url: String::new(),
-                auth: None,
-                api_key: None,
+                credentials: Vec::new(),
                 info,
                 default_headers: HeaderMap::new(),
                 timeout,
@@ -198,6 +370,7 @@ impl ClientBuilder {
     pub(crate) fn build_transport(self) -> Result<Transport, Error> {
         let base_url = self
             .base_url
+            .clone()
             .unwrap_or_else(|| self.info.default_base_url.to_owned());
         let base_url = base_url.trim_end_matches('/').to_owned();
         match reqwest::Url::parse(&base_url) {
@@ -213,37 +386,28 @@ impl ClientBuilder {
             let (name, value) = header_pair(name, value)?;
             default_headers.append(name, value);
         }
-        // An API that needs a key fails at `build()`, not at the first call; a default header
-        // may carry the credential instead (a proxy's, say).
-        let credential_header = match self.info.auth {
-            AuthScheme::Bearer => Some("authorization"),
-            AuthScheme::Header(name) => Some(name),
-            AuthScheme::Query(_) | AuthScheme::None => None,
-        };
-        let has_credential_header = credential_header.is_some_and(|name| {
+        // An API that needs a credential fails at `build()`, not at the first call; a default
+        // header may carry the credential instead (a proxy's, say).
+        let has_credential_header = self.info.schemes.iter().filter_map(|s| s.header()).any(|name| {
             self.headers
                 .iter()
                 .any(|(header, _)| header.eq_ignore_ascii_case(name))
         });
-        if self.api_key.is_none() && self.info.auth != AuthScheme::None && !has_credential_header
-        {
-            return Err(Error::Config(format!(
-                "no API key: set one with `.api_key(..)`, or read {} with `.with_env()?`",
-                self.info.api_key_env
-            )));
+        if self.info.credentials_required && !self.has_credential() && !has_credential_header {
+            let message = if self.takes_key() {
+                format!(
+                    "no API key: set one with `.api_key(..)`, or read {} with `.with_env()?`",
+                    self.credential_variables()
+                )
+            } else {
+                format!(
+                    "no credentials: set them with `.basic_auth(..)`, or read {} with `.with_env()?`",
+                    self.credential_variables()
+                )
+            };
+            return Err(Error::Config(message));
         }
-        let auth = match (&self.api_key, self.info.auth) {
-            (Some(key), AuthScheme::Bearer) => Some((
-                HeaderName::from_static("authorization"),
-                sensitive(&format!("Bearer {}", key.0))?,
-            )),
-            (Some(key), AuthScheme::Header(name)) => Some((
-                HeaderName::from_bytes(name.as_bytes())
-                    .map_err(|_| Error::Config(format!("invalid auth header name {name:?}")))?,
-                sensitive(&key.0)?,
-            )),
-            _ => None,
-        };
+        let credentials = self.applied_credentials()?;
         let http = match self.http {
             Some(http) => http,
             None => reqwest::Client::builder()
@@ -256,8 +420,7 @@ impl ClientBuilder {
                 http: Some(http),
                 broken: None,
                 base_url,
-                auth,
-                api_key: self.api_key,
+                credentials,
                 info: self.info,
                 default_headers,
                 timeout: self.timeout,
@@ -270,10 +433,31 @@ impl ClientBuilder {
 
 fn sensitive(value: &str) -> Result<HeaderValue, Error> {
     let mut value = HeaderValue::from_str(value).map_err(|_| {
-        Error::Config("the API key contains characters not allowed in an HTTP header".to_owned())
+        Error::Config("the credential contains characters not allowed in an HTTP header".to_owned())
     })?;
     value.set_sensitive(true);
     Ok(value)
+}
+
+/// Standard base64 with padding (RFC 4648), for basic auth: too little code to be worth a
+/// dependency.
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for group in bytes.chunks(3) {
+        let value = group
+            .iter()
+            .enumerate()
+            .fold(0u32, |value, (at, byte)| value | u32::from(*byte) << (16 - 8 * at));
+        for at in 0..4 {
+            if at <= group.len() {
+                out.push(char::from(ALPHABET[(value >> (18 - 6 * at)) as usize & 63]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
 }
 
 fn header_pair(name: &str, value: &str) -> Result<(HeaderName, HeaderValue), Error> {
@@ -376,8 +560,8 @@ struct Shared {
     http: Option<reqwest::Client>,
     broken: Option<String>,
     base_url: String,
-    auth: Option<(HeaderName, HeaderValue)>,
-    api_key: Option<Secret>,
+    /// One entry per scheme of `info.schemes`: its credential, if the caller set one.
+    credentials: Vec<Option<Applied>>,
     info: &'static ApiInfo,
     default_headers: HeaderMap,
     timeout: Duration,
@@ -395,7 +579,7 @@ impl fmt::Debug for Transport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
             .field("base_url", &self.shared.base_url)
-            .field("api_key", &self.shared.api_key)
+            .field("credentials", &self.shared.credentials)
             .field("timeout", &self.shared.timeout)
             .field("retry", &self.shared.retry)
             .field("options", &self.options)
@@ -411,6 +595,8 @@ pub(crate) struct Request {
     query: Vec<(&'static str, String)>,
     headers: Vec<(&'static str, String)>,
     body: Option<(Bytes, Cow<'static, str>)>,
+    /// The operation's own security requirement, when it differs from the API's.
+    security: Option<&'static [&'static [usize]]>,
 }
 
 impl Request {
@@ -422,7 +608,14 @@ impl Request {
             query: Vec::new(),
             headers: Vec::new(),
             body: None,
+            security: None,
         }
+    }
+
+    /// The operation's own security requirement (see [`ApiInfo::security`]); `&[]` sends no
+    /// credentials.
+    pub(crate) fn security(&mut self, alternatives: &'static [&'static [usize]]) {
+        self.security = Some(alternatives);
     }
 
     /// Appends literal text of the path template.
@@ -650,16 +843,18 @@ impl Transport {
         };
         let mut url = reqwest::Url::parse(&format!("{}{}", self.shared.base_url, request.path))
             .map_err(|error| Error::Config(format!("cannot build the request URL: {error}")))?;
-        let auth_query = match (self.shared.info.auth, &self.shared.api_key) {
-            (AuthScheme::Query(name), Some(key)) => Some((name, key.0.as_str())),
+        let credentials = self.credentials_for(request);
+        let auth_query = credentials.clone().filter_map(|applied| match applied {
+            Applied::Query(name, key) => Some((*name, key.0.as_str())),
             _ => None,
-        };
-        if !request.query.is_empty() || auth_query.is_some() {
+        });
+        let mut auth_query = auth_query.peekable();
+        if !request.query.is_empty() || auth_query.peek().is_some() {
             let mut pairs = url.query_pairs_mut();
             for (name, value) in &request.query {
                 pairs.append_pair(name, value);
             }
-            if let Some((name, key)) = auth_query {
+            for (name, key) in auth_query {
                 pairs.append_pair(name, key);
             }
         }
@@ -669,8 +864,25 @@ impl Transport {
             HeaderValue::from_static(self.shared.info.user_agent),
         );
         headers.insert(reqwest::header::ACCEPT, HeaderValue::from_static(accept));
-        if let Some((name, value)) = &self.shared.auth {
-            headers.insert(name.clone(), value.clone());
+        let mut cookies = Vec::new();
+        for applied in credentials {
+            match applied {
+                Applied::Header(name, value) => {
+                    headers.insert(name.clone(), value.clone());
+                }
+                Applied::Cookie(name, key) => cookies.push(format!("{name}={}", key.0)),
+                Applied::Query(..) => {}
+            }
+        }
+        if !cookies.is_empty() {
+            // Cookies of default headers stay; the credentials join them in the one header.
+            if let Some(existing) = headers
+                .get(reqwest::header::COOKIE)
+                .and_then(|value| value.to_str().ok())
+            {
+                cookies.insert(0, existing.to_owned());
+            }
+            headers.insert(reqwest::header::COOKIE, sensitive(&cookies.join("; "))?);
         }
         for (name, value) in &request.headers {
             let (name, value) = header_pair(name, value)?;
@@ -687,6 +899,30 @@ impl Transport {
                 .body(body.clone());
         }
         Ok(builder)
+    }
+
+    /// The credentials `request` sends: those of the first alternative of its requirement
+    /// whose schemes all have one, skipping alternatives that need none (an optional
+    /// credential that was set is sent).
+    fn credentials_for<'a>(
+        &'a self,
+        request: &Request,
+    ) -> impl Iterator<Item = &'a Applied> + Clone + 'a {
+        let alternatives = request.security.unwrap_or(self.shared.info.security);
+        let credentials = &self.shared.credentials;
+        let chosen: &'static [usize] = alternatives
+            .iter()
+            .copied()
+            .find(|alternative| {
+                !alternative.is_empty()
+                    && alternative
+                        .iter()
+                        .all(|at| credentials.get(*at).is_some_and(Option::is_some))
+            })
+            .unwrap_or(&[]);
+        chosen
+            .iter()
+            .filter_map(move |at| credentials.get(*at).and_then(Option::as_ref))
     }
 
     /// Sends `request`, retrying as the policy allows, until a success response arrives.
@@ -744,7 +980,7 @@ impl Transport {
                     ))));
                 }
                 Ok(Err(error)) if error.is_timeout() => Error::Timeout(timeout),
-                Ok(Err(error)) => transport_error(self.shared.info.auth, error),
+                Ok(Err(error)) => transport_error(self.shared.info.schemes, error),
                 Err(_) => Error::Timeout(timeout),
             };
             if retry >= policy.max_retries || !retryable(&failure) {
@@ -790,7 +1026,7 @@ impl Transport {
         let body = match tokio::time::timeout_at(deadline, response.bytes()).await {
             Ok(Ok(body)) => body,
             Ok(Err(error)) if error.is_timeout() => return Err(Error::Timeout(self.timeout())),
-            Ok(Err(error)) => return Err(transport_error(self.shared.info.auth, error)),
+            Ok(Err(error)) => return Err(transport_error(self.shared.info.schemes, error)),
             Err(_) => return Err(Error::Timeout(self.timeout())),
         };
         Ok((status, request_id, body))
@@ -808,26 +1044,31 @@ impl Transport {
         // A server that closes (or resets) the connection mid-body ends the body early, just as
         // a clean close without the end marker does: the event stream then reports
         // `StreamEnded` for both, rather than a transport error for a server it did reach.
-        let auth = self.shared.info.auth;
+        let schemes = self.shared.info.schemes;
         let bytes = response.bytes_stream().scan((), move |(), item| {
             future::ready(match item {
                 Ok(chunk) => Some(Ok(chunk)),
                 Err(error) if closed_early(&error) => None,
-                Err(error) => Some(Err(transport_error(auth, error))),
+                Err(error) => Some(Err(transport_error(schemes, error))),
             })
         });
         Ok(EventStream::from_byte_stream(bytes, status, request_id))
     }
 }
 
-/// A transport error, with the API key taken out of the URL it quotes when the key travels in
-/// the query string (the URL shows in the error's message and `Debug` output).
-fn transport_error(auth: AuthScheme, mut error: reqwest::Error) -> Error {
-    if let (AuthScheme::Query(name), Some(url)) = (auth, error.url_mut()) {
+/// A transport error, with API keys taken out of the URL it quotes when a key travels in the
+/// query string (the URL shows in the error's message and `Debug` output).
+fn transport_error(schemes: &[AuthScheme], mut error: reqwest::Error) -> Error {
+    let in_query = |key: &str| {
+        schemes
+            .iter()
+            .any(|scheme| matches!(scheme, AuthScheme::Query(name) if *name == key))
+    };
+    if let Some(url) = error.url_mut().filter(|_| schemes.iter().any(|s| matches!(s, AuthScheme::Query(_)))) {
         let pairs: Vec<(String, String)> = url
             .query_pairs()
             .map(|(key, value)| {
-                let value = if key == name {
+                let value = if in_query(&key) {
                     "<redacted>".into()
                 } else {
                     value
@@ -962,9 +1203,13 @@ mod tests {
         static INFO: ApiInfo = ApiInfo {
             default_base_url: "http://127.0.0.1:9",
             api_key_env: "X_API_KEY",
+            username_env: "X_USERNAME",
+            password_env: "X_PASSWORD",
             base_url_env: "X_BASE_URL",
             user_agent: "test",
-            auth: AuthScheme::Bearer,
+            schemes: &[AuthScheme::Bearer],
+            security: &[&[0]],
+            credentials_required: true,
         };
         let transport = ClientBuilder::new(&INFO)
             .api_key("sk-secret-value")
@@ -980,9 +1225,13 @@ mod tests {
         static INFO: ApiInfo = ApiInfo {
             default_base_url: "http://127.0.0.1:9",
             api_key_env: "X_API_KEY",
+            username_env: "X_USERNAME",
+            password_env: "X_PASSWORD",
             base_url_env: "X_BASE_URL",
             user_agent: "test",
-            auth: AuthScheme::Query("api_key"),
+            schemes: &[AuthScheme::Query("api_key")],
+            security: &[&[0]],
+            credentials_required: true,
         };
         // A port nothing listens on: the listener is gone once its port is known.
         let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -1006,13 +1255,34 @@ mod tests {
     }
 
     #[test]
+    fn base64_matches_the_rfc_4648_vectors() {
+        let vectors = [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ];
+        for (text, encoded) in vectors {
+            assert_eq!(base64(text.as_bytes()), encoded, "{text:?}");
+        }
+        assert_eq!(base64(&[0xff, 0xfe, 0x00]), "//4A");
+    }
+
+    #[test]
     fn bad_base_url_is_a_config_error() {
         static INFO: ApiInfo = ApiInfo {
             default_base_url: "not a url",
             api_key_env: "X_API_KEY",
+            username_env: "X_USERNAME",
+            password_env: "X_PASSWORD",
             base_url_env: "X_BASE_URL",
             user_agent: "test",
-            auth: AuthScheme::None,
+            schemes: &[],
+            security: &[],
+            credentials_required: false,
         };
         let error = ClientBuilder::new(&INFO).build_transport().unwrap_err();
         assert!(
