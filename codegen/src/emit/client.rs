@@ -153,6 +153,7 @@ pub(crate) fn client_rs(api: &Api, settings: &Settings) -> Result<Printer, Error
             || op.path_params.iter().any(|p| names_a_type(&p.ty))
             || op.body.as_ref().is_some_and(|b| names_a_type(&b.ty))
             || matches!(&op.response, ResponseKind::Json(ty) if names_a_type(ty))
+            || matches!(&op.response, ResponseKind::ByStatus(_))
             || op.stream.as_ref().is_some_and(|s| names_a_type(&s.event))
     });
     if mentions_types {
@@ -270,6 +271,19 @@ pub(crate) fn client_rs(api: &Api, settings: &Settings) -> Result<Printer, Error
         },
         "the client",
     )?;
+    if !security.takes_key() && !security.takes_basic() {
+        printer.items(
+            quote! {
+                /// [`Client::new`]: the API needs no credentials.
+                impl Default for Client {
+                    fn default() -> Self {
+                        Self::new()
+                    }
+                }
+            },
+            "Client::default",
+        )?;
+    }
     if !setters.is_empty() {
         printer.items(
             quote! {
@@ -396,6 +410,7 @@ fn operation(api: &Api, op: &Operation, paths: &Paths) -> TokenStream {
             quote!(self.transport.bytes(request).await),
         ),
         ResponseKind::Empty => (quote!(()), quote!(self.transport.empty(request).await)),
+        ResponseKind::ByStatus(name) => by_status(api, name, paths),
     };
     let method = names::unraw(&op.method_name);
     let mut doc_text = docs::render(&op.docs);
@@ -449,6 +464,46 @@ fn operation(api: &Api, op: &Operation, paths: &Paths) -> TokenStream {
         });
     }
     out
+}
+
+/// The return type and the call of an operation whose success responses differ by status:
+/// the body is read whole, then decoded as the variant of its status says.
+fn by_status(api: &Api, name: &str, paths: &Paths) -> (TokenStream, TokenStream) {
+    let ty = paths.named(name);
+    let cases = api
+        .types
+        .iter()
+        .find(|def| def.name == name)
+        .and_then(|def| match &def.kind {
+            TypeKind::Responses(responses) => Some(responses.cases.as_slice()),
+            _ => None,
+        })
+        .unwrap_or_default();
+    let json_only = cases
+        .iter()
+        .all(|case| matches!(case.body, ResponseKind::Json(_) | ResponseKind::Empty));
+    let accept = if json_only { "application/json" } else { "*/*" };
+    let arms = cases.iter().map(|case| {
+        let status = proc_macro2::Literal::u16_unsuffixed(case.status);
+        let variant = ident(&case.variant);
+        match &case.body {
+            ResponseKind::Json(_) => quote!(#status => #ty::#variant(response.json()?),),
+            ResponseKind::Text => quote!(#status => #ty::#variant(response.text()?),),
+            ResponseKind::Bytes => quote!(#status => #ty::#variant(response.into_body()),),
+            ResponseKind::Empty | ResponseKind::ByStatus(_) => quote!(#status => #ty::#variant,),
+        }
+    });
+    (
+        quote!(#ty),
+        quote! {
+            let response = self.transport.response(request, #accept).await?;
+            let value = match response.status() {
+                #(#arms)*
+                status => #ty::Other { status, body: response.into_body() },
+            };
+            Ok(value)
+        },
+    )
 }
 
 /// The statements that build `request`: method and path (parameters percent-encoded), query

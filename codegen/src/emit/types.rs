@@ -15,7 +15,8 @@ use super::docs;
 use super::rust::{Printer, derive, doc, ident, inner_doc, string};
 use crate::diagnostics::Error;
 use crate::model::{
-    Api, EnumDef, EnumRepr, Field, IntegerType, StructDef, TypeDef, TypeKind, TypeRef, UnionDef,
+    Api, EnumDef, EnumRepr, Field, IntegerType, ResponseKind, ResponsesDef, StructDef, TypeDef,
+    TypeKind, TypeRef, UnionDef,
 };
 use crate::names::{self, Namespace};
 
@@ -253,6 +254,10 @@ pub(crate) fn types_items(scope: &TypesScope<'_>, chunk: &[TypeDef]) -> Result<P
                 alias_def(docs, &name, target, *newtype, paths),
                 &format!("the type `{}`", def.name),
             )?,
+            TypeKind::Responses(responses) => printer.items(
+                responses_def(docs, &name, responses, paths),
+                &format!("the type `{}`", def.name),
+            )?,
         }
     }
     Ok(printer)
@@ -273,7 +278,69 @@ fn mentions_map(def: &TypeDef) -> bool {
         }
         TypeKind::Union(u) => u.variants.iter().any(|v| walk(&v.ty)),
         TypeKind::Alias { target, .. } => walk(target),
+        TypeKind::Responses(responses) => responses
+            .cases
+            .iter()
+            .any(|case| matches!(&case.body, ResponseKind::Json(ty) if walk(ty))),
         TypeKind::Enum(_) => false,
+    }
+}
+
+/// An operation's responses by status: a variant per listed status holding its body, and
+/// `Other` for a success status the spec does not list. Built by the client, never by serde.
+fn responses_def(
+    docs: Vec<Attribute>,
+    name: &Ident,
+    responses: &ResponsesDef,
+    paths: &Paths,
+) -> TokenStream {
+    let mut variants = TokenStream::new();
+    let mut statuses = TokenStream::new();
+    for case in &responses.cases {
+        let variant = ident(&case.variant);
+        let status = proc_macro2::Literal::u16_unsuffixed(case.status);
+        let text = match &case.description {
+            Some(description) => format!("{}: {}", case.status, docs::sanitize(description)),
+            None => format!("{}.", case.status),
+        };
+        let variant_doc = doc(&text);
+        let payload = match &case.body {
+            ResponseKind::Json(ty) => {
+                let ty = paths.ty(ty);
+                Some(quote!(#ty))
+            }
+            ResponseKind::Text => Some(quote!(String)),
+            ResponseKind::Bytes => Some(quote!(bytes::Bytes)),
+            ResponseKind::Empty | ResponseKind::ByStatus(_) => None,
+        };
+        match payload {
+            Some(payload) => {
+                variants.extend(quote!(#(#variant_doc)* #variant(#payload),));
+                statuses.extend(quote!(Self::#variant(_) => #status,));
+            }
+            None => {
+                variants.extend(quote!(#(#variant_doc)* #variant,));
+                statuses.extend(quote!(Self::#variant => #status,));
+            }
+        }
+    }
+    quote! {
+        #(#docs)*
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum #name {
+            #variants
+            /// A success status the spec does not list, with the body as it arrived.
+            Other { status: u16, body: bytes::Bytes },
+        }
+        impl #name {
+            /// The HTTP status of the response.
+            pub fn status(&self) -> u16 {
+                match self {
+                    #statuses
+                    Self::Other { status, .. } => *status,
+                }
+            }
+        }
     }
 }
 

@@ -142,6 +142,30 @@ pub enum TypeKind {
     Union(UnionDef),
     /// Another name for a type (`pub type X = Y;`), or a newtype when it is recursive.
     Alias { target: TypeRef, newtype: bool },
+    /// What an operation whose success responses differ returns: a variant per status.
+    Responses(ResponsesDef),
+}
+
+/// The success responses of one operation, when they do not all have the same body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResponsesDef {
+    /// The client method that returns it.
+    pub method_name: String,
+    /// One per success status the spec lists, in status order.
+    pub cases: Vec<StatusCase>,
+}
+
+/// One success status of a [`ResponsesDef`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct StatusCase {
+    /// The status code.
+    pub status: u16,
+    /// The Rust variant name (`Ok`, `Accepted`, `NoContent`, `Status207`).
+    pub variant: String,
+    /// Its body: JSON of a type, text, bytes or none (never [`ResponseKind::ByStatus`]).
+    pub body: ResponseKind,
+    /// The response's `description`.
+    pub description: Option<String>,
 }
 
 /// An object schema.
@@ -392,6 +416,8 @@ pub enum ResponseKind {
     Bytes,
     /// No body.
     Empty,
+    /// Success responses that differ by status: the [`TypeKind::Responses`] of this name.
+    ByStatus(String),
 }
 
 /// The streaming variant of an operation.

@@ -9,7 +9,7 @@ use super::refs;
 use super::types::{TypeBuilder, docs_of};
 use super::{
     Body, BodyEncoding, Docs, Field, Operation, Param, ParamLocation, ParamsStruct, ResponseKind,
-    Security, Stream, StructDef, TypeDef, TypeKind, TypeRef,
+    ResponsesDef, Security, StatusCase, Stream, StructDef, TypeDef, TypeKind, TypeRef,
 };
 use crate::diagnostics::Error;
 use crate::load::escape_pointer;
@@ -277,7 +277,7 @@ fn build_operation<'a>(
         }
     });
     let body = request_body(builder, pointer, operation, type_base);
-    let (response, stream) = responses(builder, pointer, operation, type_base);
+    let (response, stream) = responses(builder, pointer, operation, type_base, &method_name);
     let stream = stream.map(|event| Stream {
         event,
         flag_field: stream_switch(
@@ -570,12 +570,33 @@ fn request_body<'a>(
     })
 }
 
-/// The success response type, and the event type when the success response also streams.
+/// The body of one success response, before any type is made for it.
+#[derive(Debug, Clone, PartialEq)]
+enum Pending {
+    /// JSON; the pointer of its schema, if it has one.
+    Json(Option<String>),
+    Text,
+    Bytes,
+    Empty,
+}
+
+/// One success response of an operation.
+struct Candidate {
+    /// The status, `None` for a range (`2XX`).
+    status: Option<u16>,
+    body: Pending,
+    description: Option<String>,
+}
+
+/// What a success returns, and the event type when the success response also streams. Where
+/// the success responses have different bodies (200 with one type, 202 with another, 204 with
+/// none), the result is an enum of them by status, so that every success decodes.
 fn responses<'a>(
     builder: &mut TypeBuilder<'a>,
     pointer: &str,
     operation: &'a Value,
     type_base: &str,
+    method_name: &str,
 ) -> (ResponseKind, Option<TypeRef>) {
     let Some(responses) = operation.get("responses").and_then(Value::as_object) else {
         return (ResponseKind::Empty, None);
@@ -585,20 +606,29 @@ fn responses<'a>(
         .filter(|code| code.starts_with('2'))
         .collect();
     codes.sort();
-    let mut chosen: Option<ResponseKind> = None;
+    let mut candidates = Vec::new();
     let mut stream = None;
     for code in codes {
-        let Some((response, response_pointer)) = follow(
-            builder,
-            &responses[code],
-            format!("{pointer}/responses/{}", escape_pointer(code)),
-        ) else {
+        let code_pointer = format!("{pointer}/responses/{}", escape_pointer(code));
+        let status = code
+            .parse::<u16>()
+            .ok()
+            .filter(|status| (200..300).contains(status));
+        if status.is_none() && !code.eq_ignore_ascii_case("2xx") {
+            builder.warn(
+                &code_pointer,
+                format!("`{code}` is not a status code; the response is left out"),
+            );
+            continue;
+        }
+        let Some((response, response_pointer)) = follow(builder, &responses[code], code_pointer)
+        else {
             continue;
         };
         let content = response.get("content").and_then(Value::as_object);
-        let kind = match content {
-            None => ResponseKind::Empty,
-            Some(content) if content.is_empty() => ResponseKind::Empty,
+        let body = match content {
+            None => Pending::Empty,
+            Some(content) if content.is_empty() => Pending::Empty,
             Some(content) => {
                 if let Some(media) = content
                     .keys()
@@ -622,40 +652,124 @@ fn responses<'a>(
                             "{response_pointer}/content/{}/schema",
                             escape_pointer(media)
                         );
-                        if refs::at(builder.raw(), &schema_pointer).is_some() {
-                            ResponseKind::Json(
-                                builder
-                                    .schema_type(&schema_pointer, &format!("{type_base}Response")),
-                            )
-                        } else {
-                            ResponseKind::Json(TypeRef::Json)
-                        }
+                        Pending::Json(
+                            refs::at(builder.raw(), &schema_pointer).map(|_| schema_pointer),
+                        )
                     }
                     None if content.keys().any(|media| {
                         media.starts_with("text/") && !media.starts_with("text/event-stream")
                     }) =>
                     {
-                        ResponseKind::Text
+                        Pending::Text
                     }
                     None if content
                         .keys()
                         .all(|media| media.starts_with("text/event-stream")) =>
                     {
-                        ResponseKind::Text
+                        Pending::Text
                     }
-                    None => ResponseKind::Bytes,
+                    None => Pending::Bytes,
                 }
             }
         };
-        match &chosen {
-            None => chosen = Some(kind),
-            Some(first) if *first != kind && kind != ResponseKind::Empty => {
-                builder.warn(&format!("{pointer}/responses/{}", escape_pointer(code)), format!("success response {code} differs from the first success response; the client decodes the first one's type"));
-            }
-            Some(_) => {}
-        }
+        candidates.push(Candidate {
+            status,
+            body,
+            description: response
+                .get("description")
+                .and_then(Value::as_str)
+                .map(str::trim)
+                .filter(|text| !text.is_empty())
+                .map(str::to_owned),
+        });
     }
-    (chosen.unwrap_or(ResponseKind::Empty), stream)
+    let Some(first) = candidates.first() else {
+        return (ResponseKind::Empty, stream);
+    };
+    let raw = builder.raw();
+    if candidates
+        .iter()
+        .all(|candidate| same_body(raw, &candidate.body, &first.body))
+    {
+        let kind = resolve(builder, &first.body, &format!("{type_base}Response"));
+        return (kind, stream);
+    }
+    let type_name = builder.claim_name(&format!("{type_base}Response"));
+    let mut cases = Vec::new();
+    for candidate in &candidates {
+        // A range (`2XX`) has no status of its own: such responses land in the `Other` variant.
+        let Some(status) = candidate.status else {
+            continue;
+        };
+        let variant = status_variant(status);
+        let body = resolve(
+            builder,
+            &candidate.body,
+            &format!("{type_base}{variant}Body"),
+        );
+        cases.push(StatusCase {
+            status,
+            variant,
+            body,
+            description: candidate.description.clone(),
+        });
+    }
+    builder.add_def(TypeDef {
+        name: type_name.clone(),
+        pointer: format!("{pointer}/responses"),
+        docs: Docs {
+            description: Some(format!(
+                "What [`Client::{method}`](crate::Client::{method}) returns: its success responses differ by status.",
+                method = names::unraw(method_name)
+            )),
+            ..Docs::default()
+        },
+        kind: TypeKind::Responses(ResponsesDef {
+            method_name: method_name.to_owned(),
+            cases,
+        }),
+    });
+    (ResponseKind::ByStatus(type_name), stream)
+}
+
+/// Whether two success responses decode alike: the same kind of body and, for JSON, the same
+/// schema (by reference, or written out twice alike).
+fn same_body(raw: &Value, left: &Pending, right: &Pending) -> bool {
+    match (left, right) {
+        (Pending::Json(Some(left)), Pending::Json(Some(right))) => {
+            let (left, right) = (refs::target(raw, left), refs::target(raw, right));
+            left == right || refs::at(raw, &left) == refs::at(raw, &right)
+        }
+        _ => left == right,
+    }
+}
+
+/// The model of a success body: a type made for a JSON schema (named from `hint` if inline).
+fn resolve(builder: &mut TypeBuilder<'_>, body: &Pending, hint: &str) -> ResponseKind {
+    match body {
+        Pending::Json(Some(schema_pointer)) => {
+            ResponseKind::Json(builder.schema_type(schema_pointer, hint))
+        }
+        Pending::Json(None) => ResponseKind::Json(TypeRef::Json),
+        Pending::Text => ResponseKind::Text,
+        Pending::Bytes => ResponseKind::Bytes,
+        Pending::Empty => ResponseKind::Empty,
+    }
+}
+
+/// The variant of a status: its reason phrase (RFC 9110), or `Status207` for the rest.
+fn status_variant(status: u16) -> String {
+    let known = match status {
+        200 => "Ok",
+        201 => "Created",
+        202 => "Accepted",
+        203 => "NonAuthoritativeInformation",
+        204 => "NoContent",
+        205 => "ResetContent",
+        206 => "PartialContent",
+        _ => return format!("Status{status}"),
+    };
+    known.to_owned()
 }
 
 /// The error body type, when every error response of every operation uses the same JSON schema.

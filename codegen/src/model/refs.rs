@@ -32,6 +32,23 @@ pub(crate) fn resolve<'a>(
         .ok_or(RefError::Dangling)
 }
 
+/// Where the schema at `pointer` really is: its `$ref`s followed (a few hops at most, so a
+/// cycle of references ends), for telling whether two pointers name one schema.
+pub(crate) fn target(root: &Value, pointer: &str) -> String {
+    let mut current = pointer.to_owned();
+    for _ in 0..16 {
+        let next = at(root, &current)
+            .and_then(|value| value.get("$ref"))
+            .and_then(Value::as_str)
+            .and_then(|reference| resolve(root, reference).ok());
+        match next {
+            Some((_, next)) => current = next,
+            None => break,
+        }
+    }
+    current
+}
+
 /// The value at a `#/...` pointer produced by this crate (already decoded).
 ///
 /// The model looks schemas up by pointer many times per property, so this walks the tree

@@ -701,7 +701,7 @@ impl<'a> TypeBuilder<'a> {
             .and_then(Value::as_str)
         {
             Some(property) => {
-                self.explicit_tags(map, &types, &mut variants);
+                self.explicit_tags(map, property, &types, &mut variants);
                 Some(property.to_owned())
             }
             None => self.inferred_tag(&mut variants),
@@ -740,10 +740,14 @@ impl<'a> TypeBuilder<'a> {
         format!("{name}Variant{}", index + 1)
     }
 
-    /// Tag values from `discriminator.mapping`, or the component names when it has none.
+    /// Tag values from `discriminator.mapping`. Without a mapping entry, OpenAPI makes the
+    /// component name the value; published specs (OpenAI's: 107 discriminators, no mapping)
+    /// mean the alternative's constant of that property (`type: {enum: [function]}`), which is
+    /// what their servers send. Both are accepted, the constant first.
     fn explicit_tags(
         &mut self,
         map: &Map<String, Value>,
+        property: &str,
         types: &[(String, TypeRef)],
         variants: &mut [UnionVariant],
     ) {
@@ -769,10 +773,28 @@ impl<'a> TypeBuilder<'a> {
                     }
                 }
             }
-            if values.is_empty()
-                && let Some(reference) = reference
-            {
-                values.push(refs::last_segment(reference));
+            if values.is_empty() {
+                let constant = match &variant.ty {
+                    TypeRef::Named(name) => match self.defs.get(name) {
+                        Some(TypeDef {
+                            kind: TypeKind::Struct(structure),
+                            ..
+                        }) => structure
+                            .fields
+                            .iter()
+                            .find(|field| field.wire_name == property)
+                            .and_then(|field| self.single_value(&field.ty)),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                values.extend(constant);
+                if let Some(reference) = reference {
+                    let component = refs::last_segment(reference);
+                    if !values.contains(&component) {
+                        values.push(component);
+                    }
+                }
             }
             variant.tag_values.extend(values);
         }
@@ -1069,7 +1091,7 @@ fn box_recursion(defs: &mut BTreeMap<String, TypeDef>) {
                     box_if(target, &|to| in_cycle(from, to));
                 }
             }
-            TypeKind::Enum(_) => {}
+            TypeKind::Enum(_) | TypeKind::Responses(_) => {}
         }
     }
 }
@@ -1079,7 +1101,8 @@ fn by_value_types(kind: &TypeKind) -> Vec<&TypeRef> {
         TypeKind::Struct(structure) => structure.fields.iter().map(|field| &field.ty).collect(),
         TypeKind::Union(union) => union.variants.iter().map(|variant| &variant.ty).collect(),
         TypeKind::Alias { target, .. } => vec![target],
-        TypeKind::Enum(_) => Vec::new(),
+        // Nothing holds a response enum, so it is never part of a cycle.
+        TypeKind::Enum(_) | TypeKind::Responses(_) => Vec::new(),
     }
 }
 

@@ -1015,6 +1015,21 @@ impl Transport {
         self.read(&request, "*/*").await.map(|_| ())
     }
 
+    /// Sends `request` and reads the whole response, for an operation that decodes it by
+    /// status.
+    pub(crate) async fn response(
+        &self,
+        request: Request,
+        accept: &'static str,
+    ) -> Result<RawResponse, Error> {
+        let (status, request_id, body) = self.read(&request, accept).await?;
+        Ok(RawResponse {
+            status,
+            request_id,
+            body,
+        })
+    }
+
     async fn read(
         &self,
         request: &Request,
@@ -1053,6 +1068,39 @@ impl Transport {
             })
         });
         Ok(EventStream::from_byte_stream(bytes, status, request_id))
+    }
+}
+
+/// A success response read whole, for operations whose success responses differ by status.
+pub(crate) struct RawResponse {
+    status: u16,
+    request_id: Option<String>,
+    body: Bytes,
+}
+
+impl RawResponse {
+    /// The HTTP status.
+    pub(crate) fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The body decoded as JSON; a decode error carries the status and a snippet of the body.
+    pub(crate) fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
+        serde_json::from_slice(&self.body).map_err(|error| {
+            Error::decode(self.status, error, &self.body, self.request_id.clone())
+        })
+    }
+
+    /// The body as text.
+    pub(crate) fn text(&self) -> Result<String, Error> {
+        String::from_utf8(self.body.to_vec()).map_err(|error| {
+            Error::decode(self.status, error, &self.body, self.request_id.clone())
+        })
+    }
+
+    /// The body as it arrived.
+    pub(crate) fn into_body(self) -> Bytes {
+        self.body
     }
 }
 
