@@ -68,6 +68,16 @@ pub enum Error {
         /// The file.
         path: String,
     },
+    /// The crate's API summary (`api.json`) is not one codegen can read.
+    #[error(
+        "{path} is not an API summary this codegen can read ({message}); restore it from version control, or delete it to start the change reports afresh"
+    )]
+    Summary {
+        /// The file.
+        path: String,
+        /// What the JSON parser found.
+        message: String,
+    },
     /// Reading or writing a file failed.
     #[error("{path}: {source}")]
     Io {

@@ -4,7 +4,8 @@
 //! The work happens in four stages, one module each, and each usable alone:
 //! [`load`] (text → OpenAPI document), [`model`] (document → plain description of types and
 //! operations), [`emit`] (model → formatted Rust files) and [`write`] (files → disk, or a staleness
-//! check). [`generate`] runs the first three.
+//! check). [`generate`] runs the first three. [`report`] says what the difference between two
+//! generated crates means for their callers.
 #![cfg_attr(
     not(test),
     deny(
@@ -21,6 +22,7 @@ pub mod emit;
 pub mod load;
 pub mod model;
 pub mod names;
+pub mod report;
 pub mod write;
 
 pub use diagnostics::{Diagnostic, Error};

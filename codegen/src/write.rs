@@ -79,7 +79,10 @@ pub fn write(krate: &GeneratedCrate, out: &Path, check: bool) -> Result<WriteRep
 
 /// Whether a file starts with the header codegen puts on everything it writes.
 fn is_generated(text: &str) -> bool {
-    text.starts_with("// @generated") || text.starts_with("# @generated")
+    text.starts_with("// @generated")
+        || text.starts_with("# @generated")
+        // JSON has no comments: the API summary says so in its first key.
+        || text.starts_with("{\n  \"@generated\"")
 }
 
 fn rust_files(dir: &Path) -> Vec<PathBuf> {

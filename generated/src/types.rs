@@ -52,6 +52,7 @@ use std::collections::BTreeMap;
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ChatCompletion {
     /// Unique identifier of the chat completion.
     pub id: String,
@@ -113,6 +114,7 @@ impl ChatCompletion {
 
 /// One completion choice.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ChatCompletionChoice {
     /// Index of this choice in the choices list.
     pub index: i64,
@@ -180,6 +182,7 @@ impl ChatCompletionChoice {
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ChatCompletionChunk {
     /// Id of the chat completion; the same for every chunk of a stream.
     pub id: String,
@@ -242,6 +245,7 @@ impl ChatCompletionChunk {
 
 /// The incremental update to one choice carried by a chunk.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ChatCompletionChunkChoice {
     /// Index of the choice this delta belongs to.
     pub index: i64,
@@ -283,6 +287,7 @@ impl ChatCompletionChunkChoice {
 
 /// The fields of the assistant message that changed in this chunk. Concatenate content, reasoning and refusal across chunks; merge tool_calls by index.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ChatCompletionDelta {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<ChatRole>,
@@ -344,6 +349,7 @@ impl ChatCompletionDelta {
 ///
 /// - Example: `{"role":"assistant","content":"The capital of France is Paris."}`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ChatCompletionMessage {
     pub role: ChatRole,
     /// The text content of the message, or null (e.g. when the model only calls tools).
@@ -441,6 +447,7 @@ impl ChatCompletionMessage {
 
 /// One message of the conversation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ChatMessage {
     pub role: ChatRole,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -524,6 +531,7 @@ impl ChatMessage {
 
 /// The message content: a text string, an array of content parts (text and images), or null (assistant messages with tool_calls).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 #[serde(untagged)]
 pub enum ChatMessageContent {
     /// Text content.
@@ -554,6 +562,7 @@ impl ::std::convert::From<Vec<ContentPart>> for ChatMessageContent {
 
 /// The role of a message's author.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ChatRole {
     /// `system`
     System,
@@ -630,6 +639,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatRole {
 
 /// Breakdown of the completion tokens.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CompletionTokensDetails {
     /// Completion tokens spent on reasoning.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -663,6 +673,7 @@ impl CompletionTokensDetails {
 
 /// One part of a multi-part message content.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 #[serde(untagged)]
 pub enum ContentPart {
     /// Tagged `text`.
@@ -703,6 +714,7 @@ impl ::std::convert::From<ContentPartImage> for ContentPart {
 
 /// An image content part.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ContentPartImage {
     /// The content part type, always image_url.
     pub r#type: ContentPartImageType,
@@ -725,6 +737,7 @@ impl ContentPartImage {
 
 /// The content part type, always image_url.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum ContentPartImageType {
     /// `image_url`
     #[default]
@@ -786,6 +799,7 @@ impl<'de> ::serde::Deserialize<'de> for ContentPartImageType {
 
 /// A text content part.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ContentPartText {
     /// The content part type, always text.
     pub r#type: ContentPartTextType,
@@ -809,6 +823,7 @@ impl ContentPartText {
 
 /// The content part type, always text.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum ContentPartTextType {
     /// `text`
     #[default]
@@ -920,6 +935,7 @@ impl<'de> ::serde::Deserialize<'de> for ContentPartTextType {
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateChatCompletionRequest {
     /// The model id to use, e.g. deepshi-3.0 or gpt-4o. Use the bare id returned by GET /v1/models, not a provider-prefixed id.
     ///
@@ -1143,6 +1159,7 @@ impl CreateChatCompletionRequest {
 
 /// Machine-readable error code: a string or an integer depending on the upstream source, or null.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 #[serde(untagged)]
 pub enum ErrorCode {
     /// A string error code.
@@ -1173,6 +1190,7 @@ impl ::std::convert::From<i64> for ErrorCode {
 
 /// Details of an error.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ErrorDetail {
     /// Human-readable description of the error.
     pub message: String,
@@ -1235,6 +1253,7 @@ impl ErrorDetail {
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ErrorResponse {
     pub error: ErrorDetail,
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
@@ -1254,6 +1273,7 @@ impl ErrorResponse {
 
 /// Why the model stopped generating: stop (natural stop or a stop sequence), length (token limit reached), tool_calls (the model called tools), content_filter (content was filtered), function_call (legacy function call). Null while generation is still in progress (streaming), hence the explicit null enum value. Other values may appear depending on the underlying provider.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum FinishReason {
     /// `stop`
     Stop,
@@ -1330,6 +1350,7 @@ impl<'de> ::serde::Deserialize<'de> for FinishReason {
 
 /// The function the model called and its arguments.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct FunctionCall {
     /// Name of the function to call.
     pub name: String,
@@ -1353,6 +1374,7 @@ impl FunctionCall {
 
 /// An incremental update to a function call.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct FunctionCallDelta {
     /// Name of the function; usually only in the first delta.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1386,6 +1408,7 @@ impl FunctionCallDelta {
 
 /// Definition of a function the model may call.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct FunctionDefinition {
     /// Name of the function.
     pub name: String,
@@ -1436,6 +1459,7 @@ impl FunctionDefinition {
 
 /// An image given by URL.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ImageUrl {
     /// The image location: an http(s) URL or a data: URL with base64-encoded image data.
     pub url: String,
@@ -1466,6 +1490,7 @@ impl ImageUrl {
 
 /// Level of detail at which the model processes the image.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ImageUrlDetail {
     /// `auto`
     Auto,
@@ -1534,6 +1559,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageUrlDetail {
 
 /// The JSON Schema the model output must follow.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct JsonSchemaFormat {
     /// Name of the response format.
     pub name: String,
@@ -1584,6 +1610,7 @@ impl JsonSchemaFormat {
 
 /// A model that can be used for chat completions.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Model {
     /// The bare model id to use in the model field of requests.
     ///
@@ -1646,6 +1673,7 @@ impl Model {
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ModelList {
     /// The object type, always list.
     ///
@@ -1671,6 +1699,7 @@ impl ModelList {
 
 /// Forces the model to call the named function.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct NamedToolChoice {
     /// The tool type, always function.
     pub r#type: ToolCallType,
@@ -1693,6 +1722,7 @@ impl NamedToolChoice {
 
 /// The function the model must call.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct NamedToolChoiceFunction {
     /// Name of the function to call.
     pub name: String,
@@ -1713,6 +1743,7 @@ impl NamedToolChoiceFunction {
 
 /// Breakdown of the prompt tokens.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PromptTokensDetails {
     /// Prompt tokens served from the prompt cache.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1755,6 +1786,7 @@ impl PromptTokensDetails {
 
 /// Set to { "type": "json_object" } to force valid JSON output, or { "type": "json_schema", "json_schema": { ... } } for a schema (model-dependent).
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 #[serde(untagged)]
 pub enum ResponseFormat {
     /// Tagged `text`.
@@ -1808,6 +1840,7 @@ impl ::std::convert::From<ResponseFormatJsonSchema> for ResponseFormat {
 
 /// Forces the model to output a valid JSON object.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ResponseFormatJsonObject {
     /// The response format type, always json_object.
     pub r#type: ResponseFormatJsonObjectType,
@@ -1834,6 +1867,7 @@ impl ::std::default::Default for ResponseFormatJsonObject {
 
 /// The response format type, always json_object.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum ResponseFormatJsonObjectType {
     /// `json_object`
     #[default]
@@ -1895,6 +1929,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatJsonObjectType {
 
 /// Constrains the output to a supplied JSON Schema (model-dependent).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ResponseFormatJsonSchema {
     /// The response format type, always json_schema.
     pub r#type: ResponseFormatJsonSchemaType,
@@ -1917,6 +1952,7 @@ impl ResponseFormatJsonSchema {
 
 /// The response format type, always json_schema.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum ResponseFormatJsonSchemaType {
     /// `json_schema`
     #[default]
@@ -1978,6 +2014,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatJsonSchemaType {
 
 /// Plain text output (the default).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ResponseFormatText {
     /// The response format type, always text.
     pub r#type: ResponseFormatTextType,
@@ -2004,6 +2041,7 @@ impl ::std::default::Default for ResponseFormatText {
 
 /// The response format type, always text.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum ResponseFormatTextType {
     /// `text`
     #[default]
@@ -2065,6 +2103,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatTextType {
 
 /// Up to 4 sequences at which generation stops.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 #[serde(untagged)]
 pub enum StopSequences {
     /// A single stop sequence.
@@ -2095,6 +2134,7 @@ impl ::std::convert::From<Vec<String>> for StopSequences {
 
 /// Options for streaming responses. Only applies when stream is true.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct StreamOptions {
     /// When true, the last chunk before data: \[DONE\] carries a `usage` field with token usage and cost for the whole request.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2119,6 +2159,7 @@ impl StreamOptions {
 
 /// A tool the model may call. Only function tools are supported.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Tool {
     /// The tool type, always function.
     pub r#type: ToolCallType,
@@ -2141,6 +2182,7 @@ impl Tool {
 
 /// A tool call made by the model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ToolCall {
     /// Id of the tool call; echo it as tool_call_id in the tool message carrying the result.
     pub id: String,
@@ -2176,6 +2218,7 @@ impl ToolCall {
 
 /// An incremental update to one tool call in a streamed response. Only index is guaranteed; id, type and function.name usually arrive in the first delta for a call, and function.arguments arrives in pieces to be concatenated.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ToolCallDelta {
     /// Position of the tool call this delta updates.
     pub index: i64,
@@ -2225,6 +2268,7 @@ impl ToolCallDelta {
 
 /// The tool type, always function.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum ToolCallType {
     /// `function`
     #[default]
@@ -2286,6 +2330,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolCallType {
 
 /// Controls tool use: "auto", "none", "required", or a specific tool.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 #[serde(untagged)]
 pub enum ToolChoice {
     Mode(ToolChoiceMode),
@@ -2314,6 +2359,7 @@ impl ::std::convert::From<NamedToolChoice> for ToolChoice {
 
 /// none: never call tools; auto: the model decides whether to call tools; required: the model must call at least one tool.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ToolChoiceMode {
     /// `none`
     None,
@@ -2382,6 +2428,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceMode {
 
 /// Token usage and the billed cost for the request.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Usage {
     /// Number of tokens in the prompt.
     pub prompt_tokens: i64,
@@ -2445,6 +2492,7 @@ impl Usage {
 
 /// The billed cost of the request.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct UsageCost {
     /// Total billed cost of the request, e.g. 0.000135.
     ///

@@ -25,6 +25,12 @@ Tasks:
     --deny-warnings    Fail, writing nothing, when the spec gives warnings (constructs
                        that fell back to `serde_json::Value`, parts left out).
     --timings          Print how long each stage took.
+    --report-json FILE Write what the change means for callers as JSON: {\"bump\": \"major\" |
+                       \"minor\" | \"patch\" | \"none\", \"changes\": [{\"item\", \"change\", \"breaking\",
+                       \"pointer\", \"level\"}], \"version\", \"next_version\"}. The same report is
+                       printed on every run (it compares the crate's api.json before and after).
+    --bump             Move the crate's version as the changes ask (Cargo's rules: 1.2.3 ->
+                       2.0.0 / 1.3.0 / 1.2.4; 0.3.1 -> 0.4.0 for a breaking change).
   corpus [DIR]         Generate a crate for every *.json/*.yaml/*.yml spec in DIR (default:
                        ../shared/specs/real-world) under target/corpus/crates/, check them all in
                        one workspace, and print a table: spec, generated, codegen warnings,
@@ -93,6 +99,10 @@ struct CodegenArgs {
     deny_warnings: bool,
     /// `--spec` was given: only that crate is written, not the repository's own.
     spec_given: bool,
+    /// `--report-json FILE`: where to write the API change report as JSON.
+    report_json: Option<PathBuf>,
+    /// `--bump`: move the crate's version as the changes ask.
+    bump: bool,
     /// The command that regenerates this crate, for its `@generated` header.
     command: String,
 }
@@ -107,6 +117,8 @@ fn parse_codegen_args(args: &[String]) -> Result<CodegenArgs, String> {
         timings: false,
         deny_warnings: false,
         spec_given: false,
+        report_json: None,
+        bump: false,
         command: "cargo xtask codegen".to_owned(),
     };
     let (mut spec_given, mut out_given) = (false, false);
@@ -122,6 +134,8 @@ fn parse_codegen_args(args: &[String]) -> Result<CodegenArgs, String> {
             "--check" => parsed.check = true,
             "--timings" => parsed.timings = true,
             "--deny-warnings" => parsed.deny_warnings = true,
+            "--bump" => parsed.bump = true,
+            "--report-json" => parsed.report_json = Some(PathBuf::from(value("--report-json")?)),
             "--spec" => {
                 let spec = value("--spec")?;
                 regenerate.push(format!("--spec {spec}"));
@@ -144,6 +158,11 @@ fn parse_codegen_args(args: &[String]) -> Result<CodegenArgs, String> {
             }
             other => return Err(format!("unknown option `{other}` ({SEE_HELP})")),
         }
+    }
+    if parsed.bump && parsed.check {
+        return Err(format!(
+            "--bump writes the new version; it cannot go with --check ({SEE_HELP})"
+        ));
     }
     if spec_given && !out_given {
         return Err(format!(
@@ -185,8 +204,10 @@ fn codegen(args: &[String]) -> Result<(), String> {
     if !args.spec_given {
         jobs.extend(fixture_clients(&root())?);
     }
-    for job in &jobs {
-        if let Some(message) = codegen_one(&args, job)? {
+    for (at, job) in jobs.iter().enumerate() {
+        // The API report (printed, `--report-json`, `--bump`) is about the crate users get, not
+        // the test clients.
+        if let Some(message) = codegen_one(&args, job, at == 0)? {
             stale.push(message);
         }
     }
@@ -245,16 +266,52 @@ fn fixture_clients(root: &Path) -> Result<Vec<Job>, String> {
 }
 
 /// Writes (or with `--check` compares) one crate; returns the message naming its stale
-/// files when `--check` finds any.
-fn codegen_one(args: &CodegenArgs, job: &Job) -> Result<Option<String>, String> {
+/// files when `--check` finds any. With `report`, says what the change means for callers.
+fn codegen_one(args: &CodegenArgs, job: &Job, report: bool) -> Result<Option<String>, String> {
     let started = std::time::Instant::now();
     let text = std::fs::read_to_string(&job.spec)
         .map_err(|error| format!("cannot read {}: {error}", job.spec.display()))?;
     let mut timings = vec![("read spec file", started.elapsed())];
     let mut settings = codegen::Settings::new(&job.crate_name);
     settings.command = args.command.clone();
+    // The crate keeps its version from run to run (the spec's `info.version` is the API's);
+    // only `--bump` moves it.
+    let previous = codegen::report::read_summary(&job.out).map_err(|error| error.to_string())?;
+    settings.crate_version = previous.as_ref().map(|summary| summary.version.clone());
     let source = job.spec.display().to_string();
-    let output = codegen::generate(&source, &text, &settings).map_err(|error| error.to_string())?;
+    let mut output =
+        codegen::generate(&source, &text, &settings).map_err(|error| error.to_string())?;
+    if report {
+        let summary =
+            codegen::report::summary_of(&output.krate).map_err(|error| error.to_string())?;
+        let changes = previous
+            .as_ref()
+            .map(|previous| codegen::report::compare(previous, &summary));
+        match &changes {
+            Some(changes) => print!("{changes}"),
+            None => println!(
+                "API: no previous {} in {} to compare with",
+                codegen::report::SUMMARY_FILE,
+                job.out.display()
+            ),
+        }
+        if let Some(path) = &args.report_json {
+            let json = match &changes {
+                Some(changes) => changes.to_json(),
+                None => "{\"bump\": \"none\", \"changes\": []}\n".to_owned(),
+            };
+            std::fs::write(path, json)
+                .map_err(|error| format!("cannot write {}: {error}", path.display()))?;
+        }
+        if args.bump
+            && let Some(next) = changes.as_ref().and_then(|changes| changes.next_version())
+        {
+            println!("--bump: version {} -> {next}", summary.version);
+            settings.crate_version = Some(next);
+            output =
+                codegen::generate(&source, &text, &settings).map_err(|error| error.to_string())?;
+        }
+    }
     for warning in &output.warnings {
         eprintln!("warning: {source}: {warning}");
     }

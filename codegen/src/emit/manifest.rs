@@ -6,10 +6,7 @@ use crate::model::Api;
 /// `Cargo.toml` of the generated crate: standalone (no workspace inheritance), so the crate can
 /// be copied out of this repository and still build.
 pub(crate) fn cargo_toml(api: &Api, settings: &Settings) -> String {
-    let version = settings
-        .crate_version
-        .clone()
-        .unwrap_or_else(|| semver_or_default(&api.version));
+    let version = crate_version(api, settings);
     let description = toml_string(&format!("Generated async client for the {}", api.title));
     format!(
         r#"[package]
@@ -57,6 +54,15 @@ fn toml_string(text: &str) -> String {
     }
     out.push('"');
     out
+}
+
+/// The version of the generated crate: the one the settings carry (the previous crate's), else
+/// one made from the spec's `info.version`.
+pub(crate) fn crate_version(api: &Api, settings: &Settings) -> String {
+    settings
+        .crate_version
+        .clone()
+        .unwrap_or_else(|| semver_or_default(&api.version))
 }
 
 /// The spec's version when it is semver (`1.0.0`), padded when it is short (`1.2` → `1.2.0`),

@@ -73,6 +73,12 @@ pub fn emit(api: &Api, settings: &Settings) -> Result<GeneratedCrate, Error> {
             contents: format!("{header}\n{}", client::lib_rs(api, settings)?),
         },
     ];
+    let summary =
+        crate::report::Summary::of(api, settings, &manifest::crate_version(api, settings));
+    files.push(GeneratedFile {
+        path: crate::report::SUMMARY_FILE.to_owned(),
+        contents: summary.to_json(&format!("by `{}`. Do not edit by hand.", settings.command)),
+    });
     let (client_text, types_text) = client_and_types(api, settings)?;
     files.push(GeneratedFile {
         path: "src/client.rs".to_owned(),

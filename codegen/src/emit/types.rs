@@ -327,6 +327,7 @@ fn responses_def(
     quote! {
         #(#docs)*
         #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
         pub enum #name {
             #variants
             /// A success status the spec does not list, with the body as it arrived.
@@ -342,6 +343,14 @@ fn responses_def(
             }
         }
     }
+}
+
+/// `#[non_exhaustive]` on every struct and enum: callers build values with `new()` and the
+/// setters and match with a wildcard arm, so that a new optional field, enum value or union
+/// alternative in the spec is a minor version of the crate, not a breaking one (see
+/// [`crate::report`]).
+fn non_exhaustive() -> Attribute {
+    attr_word("non_exhaustive")
 }
 
 /// `#[derive(Debug, Clone, PartialEq, ..extra, Serialize, Deserialize)]`.
@@ -422,6 +431,7 @@ fn struct_def(
         if all_optional { &default } else { &[] },
         true,
     ));
+    attrs.push(non_exhaustive());
     let skip_if_none = string(if paths.is_shadowed("Option") {
         "::std::option::Option::is_none"
     } else {
@@ -841,6 +851,7 @@ fn enum_def(
         traits.push(quote!(Default));
     }
     attrs.push(derive(&traits));
+    attrs.push(non_exhaustive());
     let mut variants = syn::punctuated::Punctuated::new();
     for (variant, variant_name) in enumeration.variants.iter().zip(&variant_names) {
         let mut variant_attrs = doc(&docs::code_span(&variant.value));
@@ -994,6 +1005,7 @@ fn union_def(
     let fallback = ident(&union.fallback);
     let tag = union.tag.as_deref().filter(|_| !has_json);
     attrs.push(derives(paths, &[], tag.is_none()));
+    attrs.push(non_exhaustive());
     attrs.push(attr_list("serde", quote!(untagged)));
     let mut variants = syn::punctuated::Punctuated::new();
     for variant in &union.variants {

@@ -9,6 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Cat {
     #[serde(rename = "petType")]
     pub pet_type: String,
@@ -37,6 +38,7 @@ impl Cat {
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Circle {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
@@ -67,6 +69,7 @@ impl Circle {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CustomToolCall {
     pub r#type: CustomToolCallType,
     pub id: String,
@@ -89,6 +92,7 @@ impl CustomToolCall {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum CustomToolCallType {
     /// `custom`
     #[default]
@@ -149,6 +153,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolCallType {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Dog {
     #[serde(rename = "petType")]
     pub pet_type: String,
@@ -177,6 +182,7 @@ impl Dog {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct FunctionToolCall {
     pub r#type: FunctionToolCallType,
     pub id: String,
@@ -199,6 +205,7 @@ impl FunctionToolCall {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum FunctionToolCallType {
     /// `function`
     #[default]
@@ -260,6 +267,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCallType {
 
 /// No discriminator, but every alternative has a required one-value `type`: the tag is found, so `{"type": "empty"}` is told apart from its siblings.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 #[serde(untagged)]
 pub enum Part {
     /// Tagged `text`.
@@ -308,6 +316,7 @@ impl ::std::convert::From<PartOther> for Part {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PartEmpty {
     pub r#type: PartEmptyType,
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
@@ -332,6 +341,7 @@ impl ::std::default::Default for PartEmpty {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum PartEmptyType {
     /// `empty`
     #[default]
@@ -392,6 +402,7 @@ impl<'de> ::serde::Deserialize<'de> for PartEmptyType {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PartOther {
     pub r#type: PartOtherType,
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
@@ -416,6 +427,7 @@ impl ::std::default::Default for PartOther {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum PartOtherType {
     /// `other`
     #[default]
@@ -476,6 +488,7 @@ impl<'de> ::serde::Deserialize<'de> for PartOtherType {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PartText {
     pub r#type: PartTextType,
     pub text: String,
@@ -496,6 +509,7 @@ impl PartText {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum PartTextType {
     /// `text`
     #[default]
@@ -557,6 +571,7 @@ impl<'de> ::serde::Deserialize<'de> for PartTextType {
 
 /// Tagged by `petType` with an explicit mapping.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 #[serde(untagged)]
 pub enum Pet {
     /// Tagged `cat`.
@@ -597,6 +612,7 @@ impl ::std::convert::From<Dog> for Pet {
 
 /// Tagged by `kind` without a mapping (the component names are the tags).
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 #[serde(untagged)]
 pub enum Shape {
     /// Tagged `Circle`.
@@ -636,6 +652,7 @@ impl ::std::convert::From<Square> for Shape {
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Square {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
@@ -667,6 +684,7 @@ impl Square {
 
 /// Tagged by `type` without a mapping, as OpenAI's spec writes its unions: OpenAPI makes the component names the tags, but the servers send each alternative's constant (`function`). Both are accepted.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 #[serde(untagged)]
 pub enum ToolCall {
     /// Tagged `function`, `FunctionToolCall`.

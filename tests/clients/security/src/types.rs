@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 /// Query and header parameters of [`Client::search`](crate::Client::search).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SearchParams {
     pub q: String,
 }
@@ -22,6 +23,7 @@ impl SearchParams {
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct WhoAmIResponse {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,

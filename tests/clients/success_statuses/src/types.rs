@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 /// What [`Client::delete_job`](crate::Client::delete_job) returns: its success responses differ by status.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum DeleteJobResponse {
     /// 200: Deleted.
     Ok(Job),
@@ -31,6 +32,7 @@ impl DeleteJobResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GetJobLogPartialContentBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub percent: Option<i64>,
@@ -54,6 +56,7 @@ impl GetJobLogPartialContentBody {
 
 /// What [`Client::get_job_log`](crate::Client::get_job_log) returns: its success responses differ by status.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum GetJobLogResponse {
     /// 200: The whole log.
     Ok(String),
@@ -75,6 +78,7 @@ impl GetJobLogResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Job {
     pub id: String,
     pub state: JobState,
@@ -104,6 +108,7 @@ impl Job {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct JobRequest {
     pub command: String,
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
@@ -122,6 +127,7 @@ impl JobRequest {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum JobState {
     /// `done`
     Done,
@@ -185,6 +191,7 @@ impl<'de> ::serde::Deserialize<'de> for JobState {
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Problem {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
@@ -215,6 +222,7 @@ impl Problem {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SubmitJobAcceptedBody {
     pub ticket: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -243,6 +251,7 @@ impl SubmitJobAcceptedBody {
 
 /// What [`Client::submit_job`](crate::Client::submit_job) returns: its success responses differ by status.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum SubmitJobResponse {
     /// 200: The job ran; here is its result.
     Ok(Job),
