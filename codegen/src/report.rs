@@ -523,13 +523,26 @@ pub fn compare(old: &Summary, new: &Summary) -> Report {
     }
     // The old summary as it reads after the renames, so that the fields of a renamed type are
     // compared with the fields of its new name.
-    let mut old_items: BTreeMap<String, &Item> = BTreeMap::new();
+    let mut renamed_old: BTreeMap<String, Item> = BTreeMap::new();
     for (key, item) in &old.items {
-        old_items.insert(
-            renamed_key(key, item, &renamed_types, &renamed_methods),
+        let mut item = item.clone();
+        // A field of a renamed type is reported once, as the rename, not again as a retype.
+        item.ty = item.ty.map(|ty| renamed_in(&ty, &renamed_types));
+        item.params = item.params.map(|params| {
+            params
+                .iter()
+                .map(|param| renamed_in(param, &renamed_types))
+                .collect()
+        });
+        renamed_old.insert(
+            renamed_key(key, &item, &renamed_types, &renamed_methods),
             item,
         );
     }
+    let old_items: BTreeMap<String, &Item> = renamed_old
+        .iter()
+        .map(|(key, item)| (key.clone(), item))
+        .collect();
     let new_items: BTreeMap<String, &Item> = new
         .items
         .iter()
@@ -622,30 +635,87 @@ fn article(kind: &str) -> String {
     format!("{article} {kind}")
 }
 
-/// Items that left under one name and came back under another of the same kind at the same
-/// place in the spec: renamed, not removed and added. Only one-to-one pairs count.
+/// Items that left under one name and came back under another of the same kind: at the same
+/// place in the spec (an inline type named after a renamed operation), or, for a type, with
+/// the same members (a renamed component). Renamed, not removed and added; only one-to-one
+/// pairs count.
 fn renames(old: &Summary, new: &Summary, wanted: impl Fn(&Item) -> bool) -> Vec<(String, String)> {
     let mut found = Vec::new();
+    let mut taken = BTreeSet::new();
     for (name, item) in old.items.iter().filter(|(_, item)| wanted(item)) {
         if new.items.contains_key(name) {
             continue;
         }
-        let candidates: Vec<&String> = new
-            .items
-            .iter()
-            .filter(|(new_name, new_item)| {
-                wanted(new_item)
-                    && new_item.kind == item.kind
-                    && new_item.pointer == item.pointer
-                    && !old.items.contains_key(*new_name)
-            })
-            .map(|(new_name, _)| new_name)
-            .collect();
+        let arrived = |same: &dyn Fn(&String, &Item) -> bool| -> Vec<String> {
+            new.items
+                .iter()
+                .filter(|(new_name, new_item)| {
+                    wanted(new_item)
+                        && new_item.kind == item.kind
+                        && !old.items.contains_key(*new_name)
+                        && !taken.contains(*new_name)
+                        && same(new_name, new_item)
+                })
+                .map(|(new_name, _)| new_name.clone())
+                .collect()
+        };
+        let mut candidates = arrived(&|_, new_item| new_item.pointer == item.pointer);
+        if candidates.is_empty() && is_type(item) {
+            let members = members(old, name);
+            if !members.is_empty() {
+                candidates = arrived(&|new_name, _| self::members(new, new_name) == members);
+            }
+        }
         if let [single] = candidates.as_slice() {
-            found.push((name.clone(), (*single).clone()));
+            taken.insert(single.clone());
+            found.push((name.clone(), single.clone()));
         }
     }
     found
+}
+
+/// What a type's members are, without its name: to recognise a type under a new name.
+fn members(summary: &Summary, name: &str) -> Vec<(String, String, Option<String>, Option<String>)> {
+    summary
+        .items
+        .range(name.to_owned()..)
+        .skip(1)
+        .take_while(|(key, _)| key.starts_with(name))
+        .filter(|(key, item)| parent(key, item) == Some(name))
+        .map(|(key, item)| {
+            (
+                key[name.len()..].to_owned(),
+                item.kind.clone(),
+                item.ty.clone(),
+                item.wire.clone(),
+            )
+        })
+        .collect()
+}
+
+/// A type as written (`Option<Vec<Usage>>`) with renamed types' old names replaced, whole
+/// words only.
+fn renamed_in(text: &str, renames: &[(String, String)]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        let renamed = renames
+            .iter()
+            .find(|(old_name, _)| old_name == word)
+            .map_or(word.as_str(), |(_, new_name)| new_name.as_str());
+        out.push_str(renamed);
+        word.clear();
+    };
+    for c in text.chars() {
+        if c.is_alphanumeric() || c == '_' {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
 }
 
 /// `key` with a renamed type's (or method's) old name replaced by its new one.
@@ -709,8 +779,9 @@ fn added(shown: &str, item: &Item) -> Change {
 }
 
 fn changed(shown: &str, before: &Item, after: &Item, changes: &mut Vec<Change>) {
+    let mut found = Vec::new();
     let mut push = |level: Level, change: String| {
-        changes.push(Change {
+        found.push(Change {
             item: shown.to_owned(),
             change,
             breaking: level == Level::Major,
@@ -780,6 +851,11 @@ fn changed(shown: &str, before: &Item, after: &Item, changes: &mut Vec<Change>) 
             "documentation, default or constraints changed".to_owned(),
         );
     }
+    // Next to a breaking change of the item, what else changed about it is part of that.
+    if found.iter().any(|change| change.breaking) {
+        found.retain(|change| change.breaking);
+    }
+    changes.extend(found);
 }
 
 #[cfg(test)]

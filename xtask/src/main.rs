@@ -49,6 +49,14 @@ Tasks:
                        lets it lay out every item.
     --only TEXT        Only the specs whose file name contains TEXT.
     --corpus DIR       The corpus directory (default: ../shared/specs/real-world).
+  api-report --base REV
+                       What generated/api.json changed since the commit REV means for callers
+                       (git show REV:generated/api.json against the working tree), and the bump.
+    --require-bump     Exit 1 unless the crate's version moved at least as far as the changes
+                       ask (a breaking change needs the major bump): for CI on a pull request.
+    --bump             Move the crate's version that far and regenerate (when the changes were
+                       generated without `codegen --bump`).
+    --report-json FILE Write the report as JSON, as `codegen --report-json` does.
   help                 Show this text.
 
 Examples:
@@ -57,6 +65,7 @@ Examples:
   cargo xtask codegen --spec petstore.yaml --out /tmp/petstore --crate-name petstore
   cargo xtask corpus --only azure
   cargo xtask same-code /tmp/old/target/release/xtask --max-width 200
+  cargo xtask api-report --base origin/main --require-bump
 ";
 
 /// The pointer to the help after a usage error, which would hide the error if printed whole.
@@ -68,6 +77,7 @@ fn main() -> ExitCode {
         Some("codegen") => codegen(&args[1..]),
         Some("corpus") => corpus::corpus(&args[1..], &root()),
         Some("same-code") => same_code::same_code(&args[1..], &root()),
+        Some("api-report") => api_report(&args[1..]),
         None | Some("help" | "--help" | "-h") => {
             print!("{HELP}");
             Ok(())
@@ -103,6 +113,8 @@ struct CodegenArgs {
     report_json: Option<PathBuf>,
     /// `--bump`: move the crate's version as the changes ask.
     bump: bool,
+    /// The crate version to write, instead of the one its `api.json` holds.
+    version: Option<String>,
     /// The command that regenerates this crate, for its `@generated` header.
     command: String,
 }
@@ -119,6 +131,7 @@ fn parse_codegen_args(args: &[String]) -> Result<CodegenArgs, String> {
         spec_given: false,
         report_json: None,
         bump: false,
+        version: None,
         command: "cargo xtask codegen".to_owned(),
     };
     let (mut spec_given, mut out_given) = (false, false);
@@ -194,7 +207,10 @@ fn check_crate_name(name: &str) -> Result<(), String> {
 }
 
 fn codegen(args: &[String]) -> Result<(), String> {
-    let args = parse_codegen_args(args)?;
+    run_codegen(&parse_codegen_args(args)?)
+}
+
+fn run_codegen(args: &CodegenArgs) -> Result<(), String> {
     let mut stale = Vec::new();
     let mut jobs = vec![Job {
         spec: args.spec.clone(),
@@ -207,7 +223,7 @@ fn codegen(args: &[String]) -> Result<(), String> {
     for (at, job) in jobs.iter().enumerate() {
         // The API report (printed, `--report-json`, `--bump`) is about the crate users get, not
         // the test clients.
-        if let Some(message) = codegen_one(&args, job, at == 0)? {
+        if let Some(message) = codegen_one(args, job, at == 0)? {
             stale.push(message);
         }
     }
@@ -277,7 +293,10 @@ fn codegen_one(args: &CodegenArgs, job: &Job, report: bool) -> Result<Option<Str
     // The crate keeps its version from run to run (the spec's `info.version` is the API's);
     // only `--bump` moves it.
     let previous = codegen::report::read_summary(&job.out).map_err(|error| error.to_string())?;
-    settings.crate_version = previous.as_ref().map(|summary| summary.version.clone());
+    settings.crate_version = args
+        .version
+        .clone()
+        .or_else(|| previous.as_ref().map(|summary| summary.version.clone()));
     let source = job.spec.display().to_string();
     let mut output =
         codegen::generate(&source, &text, &settings).map_err(|error| error.to_string())?;
@@ -355,6 +374,81 @@ fn codegen_one(args: &CodegenArgs, job: &Job, report: bool) -> Result<Option<Str
     );
     timings.iter().for_each(|line| println!("{line}"));
     Ok(None)
+}
+
+/// `cargo xtask api-report --base REV [--require-bump] [--report-json FILE]`.
+fn api_report(args: &[String]) -> Result<(), String> {
+    let (mut base, mut require_bump, mut bump, mut json) = (None, false, false, None);
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--base" => base = args.next().cloned(),
+            "--require-bump" => require_bump = true,
+            "--bump" => bump = true,
+            "--report-json" => json = args.next().map(PathBuf::from),
+            other => return Err(format!("unknown option `{other}` ({SEE_HELP})")),
+        }
+    }
+    let base = base.ok_or_else(|| format!("api-report needs --base REV ({SEE_HELP})"))?;
+    let file = format!("generated/{}", codegen::report::SUMMARY_FILE);
+    let shown = std::process::Command::new("git")
+        .args(["show", &format!("{base}:{file}")])
+        .current_dir(root())
+        .output()
+        .map_err(|error| format!("cannot run git: {error}"))?;
+    if !shown.status.success() {
+        return Err(format!(
+            "git show {base}:{file} failed: {}",
+            String::from_utf8_lossy(&shown.stderr).trim()
+        ));
+    }
+    let old = codegen::report::Summary::parse(
+        &format!("{base}:{file}"),
+        &String::from_utf8_lossy(&shown.stdout),
+    )
+    .map_err(|error| error.to_string())?;
+    let new = codegen::report::read_summary(&root().join("generated"))
+        .map_err(|error| error.to_string())?
+        .ok_or_else(|| format!("{file} does not exist; run `cargo xtask codegen`"))?;
+    let report = codegen::report::compare(&old, &new);
+    print!("{report}");
+    if let Some(path) = &json {
+        std::fs::write(path, report.to_json())
+            .map_err(|error| format!("cannot write {}: {error}", path.display()))?;
+    }
+    let Some(needed) = report.next_version() else {
+        return Ok(());
+    };
+    if at_least(&new.version, &needed) {
+        println!("version {} is enough for these changes", new.version);
+        return Ok(());
+    }
+    if bump {
+        println!("--bump: version {} -> {needed}", new.version);
+        let mut args = parse_codegen_args(&[])?;
+        args.version = Some(needed);
+        return run_codegen(&args);
+    }
+    if require_bump {
+        return Err(format!(
+            "the changes ask for version {needed} (a {} bump from {}), but the crate is {}: run `cargo xtask api-report --base {base} --bump`",
+            report.bump(),
+            old.version,
+            new.version
+        ));
+    }
+    Ok(())
+}
+
+/// Whether `version` is `needed` or later (both `x.y.z`; anything else is not).
+fn at_least(version: &str, needed: &str) -> bool {
+    let parse = |text: &str| -> Option<Vec<u64>> {
+        text.split('.').map(|part| part.parse().ok()).collect()
+    };
+    match (parse(version), parse(needed)) {
+        (Some(version), Some(needed)) => version >= needed,
+        _ => false,
+    }
 }
 
 /// `timings: read 1.0 ms, ..., total 9.0 ms`, for `--timings`.
