@@ -61,6 +61,9 @@ pub struct Item {
     /// `#[deprecated]`.
     #[serde(default, skip_serializing_if = "is_false")]
     pub deprecated: bool,
+    /// The cargo features that turn a type or method on (any of them); none: always there.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub features: Vec<String>,
     /// A digest of the item's documentation (description, default, constraints, example).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub docs: Option<String>,
@@ -84,9 +87,45 @@ impl Summary {
             .collect();
         for def in &api.types {
             type_items(def, &constants, &mut items);
+            let gate = api
+                .features
+                .as_ref()
+                .and_then(|features| features.of_type.get(&def.name));
+            if let (Some(gate), Some(item)) = (gate, items.get_mut(&def.name)) {
+                item.features = gate.clone();
+            }
+        }
+        if let Some(features) = &api.features {
+            for (name, tag) in &features.names {
+                items.insert(
+                    name.clone(),
+                    Item {
+                        kind: "feature".to_owned(),
+                        wire: Some(tag.clone()),
+                        pointer: "#/tags".to_owned(),
+                        ..Item::default()
+                    },
+                );
+            }
+            if let Some(name) = &features.unreached {
+                items.insert(
+                    name.clone(),
+                    Item {
+                        kind: "feature".to_owned(),
+                        pointer: "#/components/schemas".to_owned(),
+                        ..Item::default()
+                    },
+                );
+            }
         }
         let mut method_names = BTreeSet::new();
-        for op in &api.operations {
+        for (at, op) in api.operations.iter().enumerate() {
+            let features = api
+                .features
+                .as_ref()
+                .and_then(|features| features.of_operation.get(at))
+                .cloned()
+                .unwrap_or_default();
             let method = names::unraw(&op.method_name).to_owned();
             method_names.insert(method.clone());
             let mut params = Vec::new();
@@ -124,6 +163,7 @@ impl Summary {
                     params: Some(params.clone()),
                     wire: wire.clone(),
                     deprecated: op.docs.deprecated,
+                    features: features.clone(),
                     docs: digest(&op.docs),
                     pointer: op.pointer.clone(),
                     ..Item::default()
@@ -138,6 +178,7 @@ impl Summary {
                         params: Some(params),
                         wire,
                         deprecated: op.docs.deprecated,
+                        features,
                         pointer: format!("{}/responses", op.pointer),
                         ..Item::default()
                     },
@@ -825,6 +866,34 @@ fn changed(shown: &str, before: &Item, after: &Item, changes: &mut Vec<Change>) 
                 "parameters changed: ({}) -> ({})",
                 list(&before.params),
                 list(&after.params)
+            ),
+        );
+    }
+    if before.features != after.features {
+        let lost: Vec<&String> = before
+            .features
+            .iter()
+            .filter(|feature| !after.features.contains(feature))
+            .collect();
+        let list = |features: &[String]| match features {
+            [] => "always".to_owned(),
+            features => features.join(" | "),
+        };
+        // Gated where it was always there, or losing a feature that turned it on, breaks
+        // builds without `default`; one more feature that turns it on does not.
+        let level = match (before.features.is_empty(), after.features.is_empty()) {
+            // Every build has it now.
+            (_, true) => Level::Minor,
+            (true, false) => Level::Major,
+            (false, false) if lost.is_empty() => Level::Minor,
+            (false, false) => Level::Major,
+        };
+        push(
+            level,
+            format!(
+                "cargo features: {} -> {}",
+                list(&before.features),
+                list(&after.features)
             ),
         );
     }

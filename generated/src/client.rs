@@ -2,7 +2,9 @@
 
 #![allow(deprecated)]
 
+#[allow(unused_imports)]
 use crate::runtime::transport::{ApiInfo, AuthScheme, Request, Transport};
+#[allow(unused_imports)]
 use crate::{ClientBuilder, Error, EventStream, RequestOptions, types};
 
 static API: ApiInfo = ApiInfo {
@@ -65,6 +67,7 @@ impl Client {
     /// This method always receives one JSON response: the body's `stream` is sent as `false` if set. For Server-Sent Events use [`Self::create_chat_completion_stream`].
     ///
     /// `POST /chat/completions`
+    #[cfg(feature = "chat")]
     pub async fn create_chat_completion(
         &self,
         body: &types::CreateChatCompletionRequest,
@@ -75,6 +78,7 @@ impl Client {
     }
 
     /// Like [`Self::create_chat_completion`], but the response arrives as a stream of Server-Sent Events, each decoded as `ChatCompletionChunk`. The stream ends after the server's `[DONE]`; a dropped connection yields an error item.
+    #[cfg(feature = "chat")]
     pub async fn create_chat_completion_stream(
         &self,
         body: &types::CreateChatCompletionRequest,
@@ -89,6 +93,7 @@ impl Client {
     /// Lists the models currently available. Use the bare `id` of a model in the `model` field of chat completion requests.
     ///
     /// `GET /models`
+    #[cfg(feature = "models")]
     pub async fn list_models(&self) -> Result<types::ModelList, Error> {
         let request = Request::new(reqwest::Method::GET, "/models");
         self.transport.json(request).await

@@ -294,22 +294,48 @@ fn an_added_operation_is_minor() {
                 ),
             );
         }),
-        &[("method Client::get_model", false)],
+        // Untagged, so always there, and so is its `Model` (before: only with `models`).
+        &[("method Client::get_model", false), ("struct Model", false)],
         Level::Minor,
     );
 }
 
 #[test]
-fn a_removed_operation_is_breaking_with_the_types_only_it_used() {
+fn a_removed_operation_is_breaking_and_so_is_a_feature_its_types_lose() {
+    // `listFileJobs` (tagged Files and Fine-tuning) was the only `files` operation to reach
+    // `Job`: a build with only `files` loses it.
     expect(
-        report(DEEPSHI, |spec| {
+        report("tests/fixtures/tags.yaml", |spec| {
             at(spec, "paths")
                 .as_mapping_mut()
                 .unwrap()
-                .remove("/models");
+                .remove("/files/{id}/jobs");
         }),
-        &[("method Client::list_models", true)],
+        &[
+            ("enum JobStatus", true),
+            ("method Client::list_file_jobs", true),
+            ("struct Job", true),
+        ],
         Level::Major,
+    );
+}
+
+#[test]
+fn an_operation_without_a_tag_makes_its_types_always_there() {
+    expect(
+        report("tests/fixtures/tags.yaml", |spec| {
+            at(operation(spec, "/files", "get"), "tags")
+                .as_sequence_mut()
+                .unwrap()
+                .clear();
+        }),
+        &[
+            ("enum Purpose", false),
+            ("method Client::list_files", false),
+            ("struct File", false),
+            ("struct ListFilesParams", false),
+        ],
+        Level::Minor,
     );
 }
 

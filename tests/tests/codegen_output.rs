@@ -180,6 +180,36 @@ fn every_fixture_crate_compiles_without_warnings() {
         !stderr.contains("warning"),
         "fixture crates compile with warnings:\n{stderr}"
     );
+    // A crate with cargo features (one per tag) builds with none, and with each alone.
+    let mut checked = 0;
+    for path in fixtures() {
+        let name = fixture_crate_name(&path);
+        let manifest = std::fs::read_to_string(dir.join(&name).join("Cargo.toml")).unwrap();
+        let Some((_, features)) = manifest.split_once("\n[features]\n") else {
+            continue;
+        };
+        let features: Vec<&str> = features
+            .lines()
+            .filter_map(|line| line.strip_suffix(" = []"))
+            .collect();
+        for feature in std::iter::once("").chain(features) {
+            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+            let output = Command::new(cargo)
+                .args(["check", "--quiet", "-p", &name, "--no-default-features"])
+                .args(["--features", feature])
+                .current_dir(&dir)
+                .env("CARGO_TARGET_DIR", root().join("target/generated-crates"))
+                .output()
+                .unwrap();
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert!(
+                output.status.success() && !stderr.contains("warning"),
+                "{name} with only the feature {feature:?}:\n{stderr}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 0, "no fixture has cargo features");
 }
 
 /// A snapshot no test asserts any more hides a renamed or removed output: every stored

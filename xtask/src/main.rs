@@ -113,7 +113,8 @@ struct CodegenArgs {
     report_json: Option<PathBuf>,
     /// `--bump`: move the crate's version as the changes ask.
     bump: bool,
-    /// The crate version to write, instead of the one its `api.json` holds.
+    /// The version to write into the main crate (not the test clients), instead of the one
+    /// its `api.json` holds.
     version: Option<String>,
     /// The command that regenerates this crate, for its `@generated` header.
     command: String,
@@ -293,10 +294,9 @@ fn codegen_one(args: &CodegenArgs, job: &Job, report: bool) -> Result<Option<Str
     // The crate keeps its version from run to run (the spec's `info.version` is the API's);
     // only `--bump` moves it.
     let previous = codegen::report::read_summary(&job.out).map_err(|error| error.to_string())?;
-    settings.crate_version = args
-        .version
-        .clone()
-        .or_else(|| previous.as_ref().map(|summary| summary.version.clone()));
+    let forced = args.version.clone().filter(|_| report);
+    settings.crate_version =
+        forced.or_else(|| previous.as_ref().map(|summary| summary.version.clone()));
     let source = job.spec.display().to_string();
     let mut output =
         codegen::generate(&source, &text, &settings).map_err(|error| error.to_string())?;

@@ -162,9 +162,17 @@ pub(crate) fn client_rs(api: &Api, settings: &Settings) -> Result<Printer, Error
     let mut printer = Printer::new();
     // A deprecated parameter is still sent when the caller sets it.
     printer.block(quote!(#![allow(deprecated)]), "the lints of src/client.rs")?;
+    // With some cargo features off, no method may be left to use an import.
+    let gated = if api.features.is_some() {
+        quote!(#[allow(unused_imports)])
+    } else {
+        TokenStream::new()
+    };
     printer.block(
         quote! {
+            #gated
             use crate::runtime::transport::{#(#transport_items),*};
+            #gated
             use crate::{#(#crate_items),*};
         },
         "the imports of src/client.rs",
@@ -221,8 +229,18 @@ pub(crate) fn client_rs(api: &Api, settings: &Settings) -> Result<Printer, Error
         "A client configured from the environment: {credentials_from}the base URL from `{url_env}` when it is set."
     ));
     let mut methods = TokenStream::new();
-    for op in &api.operations {
-        methods.extend(operation(api, op, &paths));
+    for (at, op) in api.operations.iter().enumerate() {
+        let gate = api
+            .features
+            .as_ref()
+            .and_then(|features| features.of_operation.get(at))
+            .filter(|features| !features.is_empty())
+            .map(|features| {
+                let cfg = super::types::cfg_any(features);
+                quote!(#cfg)
+            })
+            .unwrap_or_default();
+        methods.extend(operation(api, op, &paths, &gate));
     }
     printer.items(
         quote! {
@@ -368,7 +386,7 @@ fn names_a_type(ty: &TypeRef) -> bool {
 }
 
 /// One operation: the plain method and, for SSE responses, the `_stream` method.
-fn operation(api: &Api, op: &Operation, paths: &Paths) -> TokenStream {
+fn operation(api: &Api, op: &Operation, paths: &Paths, gate: &TokenStream) -> TokenStream {
     let mut params = Vec::new();
     for param in &op.path_params {
         let name = ident(&param.name);
@@ -437,6 +455,7 @@ fn operation(api: &Api, op: &Operation, paths: &Paths) -> TokenStream {
     let prepare_plain = prepare(api, op, op.stream.as_ref().map(|_| false));
     let mut out = quote! {
         #(#method_doc)*
+        #gate
         #deprecated
         pub async fn #method_name(&self, #(#params),*) -> Result<#return_ty, Error> {
             #prepare_plain
@@ -456,6 +475,7 @@ fn operation(api: &Api, op: &Operation, paths: &Paths) -> TokenStream {
         let prepare_stream = prepare(api, op, Some(true));
         out.extend(quote! {
             #(#stream_doc)*
+            #gate
             #deprecated
             pub async fn #stream_name(&self, #(#params),*) -> Result<EventStream<#event>, Error> {
                 #prepare_stream

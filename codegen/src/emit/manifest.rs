@@ -33,9 +33,40 @@ tokio = {{ version = "1", features = ["time"] }}
 
 [dev-dependencies]
 tokio = {{ version = "1", features = ["macros", "rt-multi-thread"] }}
-"#,
+{features}"#,
         name = settings.crate_name,
+        features = features(api),
     )
+}
+
+/// `[features]`: one per operation tag, all on by default.
+fn features(api: &Api) -> String {
+    let Some(features) = &api.features else {
+        return String::new();
+    };
+    let mut names: Vec<&str> = features
+        .names
+        .iter()
+        .map(|(name, _)| name.as_str())
+        .collect();
+    names.extend(features.unreached.as_deref());
+    let quoted: Vec<String> = names.iter().map(|name| toml_string(name)).collect();
+    let mut out = format!(
+        "\n# One feature per operation tag: its methods and the types they reach. Turn off the\n# default to compile only the parts of the API you call.\n[features]\ndefault = [{}]\n",
+        quoted.join(", ")
+    );
+    for (name, tag) in &features.names {
+        out.push_str(&format!(
+            "# The operations tagged {}.\n{name} = []\n",
+            toml_string(tag)
+        ));
+    }
+    if let Some(name) = &features.unreached {
+        out.push_str(&format!(
+            "# The schemas no operation uses (webhook payloads, say).\n{name} = []\n"
+        ));
+    }
+    out
 }
 
 /// A TOML basic string: quotes, backslashes and control characters escaped.

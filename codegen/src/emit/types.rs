@@ -12,7 +12,7 @@ use super::ast::{
     receiver, self_path,
 };
 use super::docs;
-use super::rust::{Printer, derive, doc, ident, inner_doc, string};
+use super::rust::{self, Printer, derive, doc, ident, inner_doc, string};
 use crate::diagnostics::Error;
 use crate::model::{
     Api, EnumDef, EnumRepr, Field, IntegerType, ResponseKind, ResponsesDef, StructDef, TypeDef,
@@ -196,13 +196,21 @@ pub(crate) fn types_head(api: &Api) -> Result<Printer, Error> {
         )
     });
     let mut imports = TokenStream::new();
+    // With some cargo features off, no type may be left to use an import.
+    let gated = if api.features.is_some() {
+        quote!(#[allow(unused_imports)])
+    } else {
+        TokenStream::new()
+    };
     if derives_serde && !paths.is_shadowed("Serialize") && !paths.is_shadowed("Deserialize") {
         imports.extend(quote!(
+            #gated
             use serde::{Deserialize, Serialize};
         ));
     }
     if api.types.iter().any(mentions_map) && !paths.is_shadowed("BTreeMap") {
         imports.extend(quote!(
+            #gated
             use std::collections::BTreeMap;
         ));
     }
@@ -217,6 +225,9 @@ pub(crate) fn types_head(api: &Api) -> Result<Printer, Error> {
 pub(crate) struct TypesScope<'a> {
     paths: Paths,
     defs: BTreeMap<&'a str, &'a TypeDef>,
+    /// The cargo features of the types that only some builds have (any of them turns the type
+    /// on). Token trees cannot be shared between the workers, so each makes its own `cfg`.
+    gates: BTreeMap<&'a str, &'a [String]>,
 }
 
 impl<'a> TypesScope<'a> {
@@ -228,37 +239,74 @@ impl<'a> TypesScope<'a> {
                 .iter()
                 .map(|def| (def.name.as_str(), def))
                 .collect(),
+            gates: api
+                .features
+                .iter()
+                .flat_map(|features| &features.of_type)
+                .map(|(name, features)| (name.as_str(), features.as_slice()))
+                .collect(),
         }
     }
 }
 
+/// `#[cfg(feature = "a")]`, or `#[cfg(any(feature = "a", feature = "b"))]`.
+pub(crate) fn cfg_any(features: &[String]) -> Attribute {
+    let features = features.iter().map(|feature| {
+        let feature = string(feature);
+        quote!(feature = #feature)
+    });
+    let features: Vec<TokenStream> = features.collect();
+    if let [one] = features.as_slice() {
+        attr_list("cfg", one.clone())
+    } else {
+        attr_list("cfg", quote!(any(#(#features),*)))
+    }
+}
+
+/// Puts `cfg` on every item (a type and its impls come and go together).
+fn with_cfg(items: &mut [Item], cfg: &Attribute) -> Result<(), Error> {
+    for item in items {
+        let attrs = match item {
+            Item::Struct(item) => &mut item.attrs,
+            Item::Enum(item) => &mut item.attrs,
+            Item::Impl(item) => &mut item.attrs,
+            Item::Type(item) => &mut item.attrs,
+            other => {
+                return Err(Error::Internal(format!(
+                    "an item of types.rs cannot take a feature gate: {}",
+                    quote!(#other)
+                )));
+            }
+        };
+        attrs.insert(0, cfg.clone());
+    }
+    Ok(())
+}
+
 /// The items of `src/types.rs` for `chunk`, a slice of `api.types`, each printed on its own.
 pub(crate) fn types_items(scope: &TypesScope<'_>, chunk: &[TypeDef]) -> Result<Printer, Error> {
-    let TypesScope { paths, defs } = scope;
+    let TypesScope { paths, defs, gates } = scope;
     let templates = EnumTemplates::new()?;
     let mut printer = Printer::with_capacity(chunk.len() * 1024);
     for def in chunk {
         let docs = docs::attributes(&def.docs);
         let name = ident(&def.name);
-        match &def.kind {
-            TypeKind::Struct(structure) => {
-                printer.each_item(struct_def(docs, &name, structure, defs, paths));
+        let what = || format!("the type `{}`", def.name);
+        let mut items = match &def.kind {
+            TypeKind::Struct(structure) => struct_def(docs, &name, structure, defs, paths),
+            TypeKind::Enum(enumeration) => enum_def(docs, &name, enumeration, paths, &templates),
+            TypeKind::Union(union) => union_def(docs, &name, union, defs, paths)?,
+            TypeKind::Alias { target, newtype } => {
+                rust::parse(alias_def(docs, &name, target, *newtype, paths), &what())?.items
             }
-            TypeKind::Enum(enumeration) => {
-                printer.each_item(enum_def(docs, &name, enumeration, paths, &templates));
+            TypeKind::Responses(responses) => {
+                rust::parse(responses_def(docs, &name, responses, paths), &what())?.items
             }
-            TypeKind::Union(union) => {
-                printer.each_item(union_def(docs, &name, union, defs, paths)?);
-            }
-            TypeKind::Alias { target, newtype } => printer.items(
-                alias_def(docs, &name, target, *newtype, paths),
-                &format!("the type `{}`", def.name),
-            )?,
-            TypeKind::Responses(responses) => printer.items(
-                responses_def(docs, &name, responses, paths),
-                &format!("the type `{}`", def.name),
-            )?,
+        };
+        if let Some(features) = gates.get(def.name.as_str()) {
+            with_cfg(&mut items, &cfg_any(features))?;
         }
+        printer.each_item(items);
     }
     Ok(printer)
 }

@@ -4,6 +4,7 @@
 //! named, and operations with their parameters, bodies and responses. It holds no tokens and
 //! knows nothing about formatting; [`crate::emit`] is a function of it.
 
+mod features;
 mod operations;
 mod refs;
 mod schema;
@@ -39,6 +40,23 @@ pub struct Api {
     pub operations: Vec<Operation>,
     /// The type of error bodies when all operations share one error schema.
     pub error_body: Option<TypeRef>,
+    /// The cargo features of the crate, one per operation tag; `None` for a spec with fewer
+    /// than two tags.
+    pub features: Option<Features>,
+}
+
+/// A cargo feature per operation tag, and what each turns on.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Features {
+    /// The features: `(name, tag)`, in the order of the spec's `tags` list, then of first use.
+    pub names: Vec<(String, String)>,
+    /// The feature of the types no operation reaches (webhook payloads, say), if there are any.
+    pub unreached: Option<String>,
+    /// For each type that not every build has: the features that turn it on (any of them).
+    pub of_type: std::collections::BTreeMap<String, Vec<String>>,
+    /// For each operation, in `Api::operations` order: the features that turn it on (any of
+    /// them); empty for an operation without a tag, which every build has.
+    pub of_operation: Vec<Vec<String>>,
 }
 
 /// How the client authenticates: the security schemes it can apply, and which of them the
@@ -336,6 +354,8 @@ pub struct Operation {
     /// The operation's own `security`, when it differs from [`Security::default`] (`Some(vec![])`
     /// for `security: []`: no credentials at all).
     pub security: Option<Vec<Requirement>>,
+    /// `tags`.
+    pub tags: Vec<String>,
 }
 
 /// A parameter.
@@ -449,6 +469,7 @@ pub fn build_raw(raw: &Value) -> Result<(Api, Vec<Diagnostic>), Error> {
     security::settle(&mut security, &operations);
     let error_body = operations::common_error_body(&mut builder);
     let (types, mut warnings) = builder.finish();
+    let features = features::features(raw, &types, &operations, error_body.as_ref());
     warnings.sort();
     warnings.dedup();
     let api = Api {
@@ -461,6 +482,7 @@ pub fn build_raw(raw: &Value) -> Result<(Api, Vec<Diagnostic>), Error> {
         types,
         operations,
         error_body,
+        features,
     };
     Ok((api, warnings))
 }

@@ -301,6 +301,16 @@ fn build_operation<'a>(
         response,
         stream,
         security: super::security::of_operation(builder, security, pointer, operation),
+        tags: operation
+            .get("tags")
+            .and_then(Value::as_array)
+            .map(|tags| {
+                tags.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default(),
     })
 }
 

@@ -1,0 +1,201 @@
+//! Operation tags → cargo features: each tag's operations and exactly the types they reach.
+//!
+//! An application that calls one part of a big API compiles only that part. The closure over
+//! the type graph is computed here, never kept by hand: a type reached from several tags is on
+//! when any of them is, and a type an untagged operation (or the shared error body) reaches is
+//! always on.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use super::{Features, Operation, ResponseKind, TypeDef, TypeKind, TypeRef};
+use crate::names::{self, Namespace};
+
+/// Feature names the generated crate has for other things, which a tag must not take.
+const RESERVED: [&str; 6] = ["default", "mock", "rustls", "native_tls", "gzip", "std"];
+
+/// The name of the feature of types no operation reaches.
+const UNREACHED: &str = "other_types";
+
+/// The features of a spec whose operations have two tags or more.
+pub(crate) fn features(
+    raw: &Value,
+    types: &[TypeDef],
+    operations: &[Operation],
+    error_body: Option<&TypeRef>,
+) -> Option<Features> {
+    let mut tags: Vec<String> = raw
+        .get("tags")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|tag| tag.get("name").and_then(Value::as_str))
+        .filter(|tag| operations.iter().any(|op| op.tags.iter().any(|t| t == tag)))
+        .map(str::to_owned)
+        .collect();
+    for op in operations {
+        for tag in &op.tags {
+            if !tags.contains(tag) {
+                tags.push(tag.clone());
+            }
+        }
+    }
+    if tags.len() < 2 {
+        return None;
+    }
+    let mut taken = Namespace::with_reserved(RESERVED.into_iter().chain([UNREACHED]));
+    let names: Vec<(String, String)> = tags
+        .iter()
+        .map(|tag| {
+            let snake = names::unraw(&names::field_name(tag))
+                .trim_matches('_')
+                .to_owned();
+            let wanted =
+                if snake.is_empty() || !snake.starts_with(|c: char| c.is_ascii_alphabetic()) {
+                    format!("tag_{snake}")
+                } else {
+                    snake
+                };
+            (taken.claim(&wanted), tag.clone())
+        })
+        .collect();
+    let feature_of_tag: BTreeMap<&str, usize> = names
+        .iter()
+        .enumerate()
+        .map(|(at, (_, tag))| (tag.as_str(), at))
+        .collect();
+    let defs: BTreeMap<&str, &TypeDef> = types.iter().map(|def| (def.name.as_str(), def)).collect();
+    // Each type's marks: the features that reach it, and whether every build does.
+    let mut always = BTreeSet::new();
+    let mut reached: BTreeMap<&str, BTreeSet<usize>> = BTreeMap::new();
+    let mut always_roots: Vec<&str> = Vec::new();
+    let mut roots: Vec<Vec<&str>> = vec![Vec::new(); names.len()];
+    if let Some(ty) = error_body {
+        named_in(ty, &mut always_roots);
+    }
+    let mut of_operation = Vec::with_capacity(operations.len());
+    for op in operations {
+        let mut referenced = Vec::new();
+        operation_types(op, &mut referenced);
+        let features: BTreeSet<usize> = op
+            .tags
+            .iter()
+            .filter_map(|tag| feature_of_tag.get(tag.as_str()).copied())
+            .collect();
+        if features.is_empty() {
+            always_roots.extend(referenced);
+        } else {
+            for &feature in &features {
+                roots[feature].extend(referenced.iter().copied());
+            }
+        }
+        of_operation.push(
+            features
+                .iter()
+                .map(|&feature| names[feature].0.clone())
+                .collect(),
+        );
+    }
+    walk(&defs, always_roots, &mut |name| always.insert(name));
+    for (feature, start) in roots.into_iter().enumerate() {
+        walk(&defs, start, &mut |name| {
+            reached.entry(name).or_default().insert(feature)
+        });
+    }
+    let mut of_type = BTreeMap::new();
+    let mut unreached = None;
+    for def in types {
+        let name = def.name.as_str();
+        if always.contains(name) {
+            continue;
+        }
+        let features: Vec<String> = match reached.get(name) {
+            Some(features) => features.iter().map(|&at| names[at].0.clone()).collect(),
+            None => vec![
+                unreached
+                    .get_or_insert_with(|| UNREACHED.to_owned())
+                    .clone(),
+            ],
+        };
+        of_type.insert(def.name.clone(), features);
+    }
+    Some(Features {
+        names,
+        unreached,
+        of_type,
+        of_operation,
+    })
+}
+
+/// Marks every type reachable from `start`; `mark` returns whether the type was new to it.
+fn walk<'a>(
+    defs: &BTreeMap<&str, &'a TypeDef>,
+    mut pending: Vec<&'a str>,
+    mark: &mut dyn FnMut(&'a str) -> bool,
+) {
+    while let Some(name) = pending.pop() {
+        let Some(def) = defs.get(name) else {
+            continue;
+        };
+        if !mark(def.name.as_str()) {
+            continue;
+        }
+        match &def.kind {
+            TypeKind::Struct(structure) => {
+                for field in &structure.fields {
+                    named_in(&field.ty, &mut pending);
+                }
+                if let Some(extra) = &structure.extra {
+                    named_in(&extra.value, &mut pending);
+                }
+            }
+            TypeKind::Union(union) => {
+                for variant in &union.variants {
+                    named_in(&variant.ty, &mut pending);
+                }
+            }
+            TypeKind::Alias { target, .. } => named_in(target, &mut pending),
+            TypeKind::Responses(responses) => {
+                for case in &responses.cases {
+                    if let ResponseKind::Json(ty) = &case.body {
+                        named_in(ty, &mut pending);
+                    }
+                }
+            }
+            TypeKind::Enum(_) => {}
+        }
+    }
+}
+
+/// The types an operation's method names.
+fn operation_types<'a>(op: &'a Operation, out: &mut Vec<&'a str>) {
+    for param in &op.path_params {
+        named_in(&param.ty, out);
+    }
+    if let Some(params) = &op.params {
+        out.push(&params.type_name);
+    }
+    if let Some(body) = &op.body {
+        named_in(&body.ty, out);
+    }
+    match &op.response {
+        ResponseKind::Json(ty) => named_in(ty, out),
+        ResponseKind::ByStatus(name) => out.push(name),
+        ResponseKind::Text | ResponseKind::Bytes | ResponseKind::Empty => {}
+    }
+    if let Some(stream) = &op.stream {
+        named_in(&stream.event, out);
+    }
+}
+
+fn named_in<'a>(ty: &'a TypeRef, out: &mut Vec<&'a str>) {
+    match ty {
+        TypeRef::Named(name) => out.push(name),
+        TypeRef::Vec(inner)
+        | TypeRef::Map(inner)
+        | TypeRef::Option(inner)
+        | TypeRef::Boxed(inner) => named_in(inner, out),
+        _ => {}
+    }
+}
