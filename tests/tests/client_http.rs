@@ -643,6 +643,32 @@ async fn list_models_is_a_get_and_decodes_the_list() {
     assert!(sent.body.is_empty());
 }
 
+/// `{"object":"list","data":[{"id":"m1","object":"model","created":1,"owned_by":"x"}]}`,
+/// gzip-compressed (Python's `gzip.compress(.., mtime=0)`).
+const GZIPPED_MODELS: [u8; 88] = [
+    31, 139, 8, 0, 0, 0, 0, 0, 2, 3, 171, 86, 202, 79, 202, 74, 77, 46, 81, 178, 82, 202, 201, 44,
+    46, 81, 210, 81, 74, 73, 44, 73, 84, 178, 138, 174, 86, 202, 76, 1, 10, 230, 26, 2, 133, 224,
+    74, 114, 243, 83, 82, 115, 128, 2, 201, 69, 169, 137, 37, 169, 64, 121, 67, 160, 100, 121, 94,
+    106, 74, 124, 82, 37, 80, 186, 66, 169, 54, 182, 22, 0, 179, 54, 98, 150, 82, 0, 0, 0,
+];
+
+#[tokio::test]
+async fn gzip_compressed_responses_are_asked_for_and_decoded() {
+    let server = TestServer::start([
+        Reply::raw(200, "application/json", GZIPPED_MODELS).header("content-encoding", "gzip")
+    ])
+    .await;
+    let models = client(&server).list_models().await.expect("models");
+    assert_eq!(models.data[0].id, "m1");
+    let sent = server.only_request();
+    assert!(
+        sent.header("accept-encoding")
+            .is_some_and(|value| value.contains("gzip")),
+        "{:?}",
+        sent.headers
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // 4. Streaming
 // ---------------------------------------------------------------------------------------------

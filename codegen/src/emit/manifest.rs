@@ -25,7 +25,7 @@ doctest = false
 [dependencies]
 bytes = "1"
 futures-util = {{ version = "0.3", default-features = false }}
-reqwest = {{ version = "0.12", default-features = false, features = ["rustls-tls", "stream", "http2"] }}
+reqwest = {{ version = "0.13", default-features = false, features = ["stream"] }}
 serde = {{ version = "1", features = ["derive"] }}
 serde_json = {{ version = "1", features = ["preserve_order"] }}
 thiserror = "2"
@@ -33,28 +33,48 @@ tokio = {{ version = "1", features = ["time"] }}
 
 [dev-dependencies]
 tokio = {{ version = "1", features = ["macros", "rt-multi-thread"] }}
+
+[features]
+default = [{defaults}]
+# HTTPS with rustls and its aws-lc-rs crypto provider, reqwest's own default: a provider is
+# built in, so no process-wide setup is needed (`rustls-no-provider` with ring builds only
+# about 10% faster, and makes every other reqwest client of the application panic unless
+# it installs a provider itself).
+rustls = ["reqwest/rustls"]
+# HTTPS with the platform's TLS (OpenSSL on Linux, Security.framework, SChannel), instead of
+# or as well as rustls.
+native-tls = ["reqwest/native-tls"]
+# Accept gzip-compressed responses.
+gzip = ["reqwest/gzip"]
+# HTTP/2 where the server offers it (HTTP/1.1 otherwise).
+http2 = ["reqwest/http2"]
 {features}"#,
         name = settings.crate_name,
+        defaults = default_features(api),
         features = features(api),
     )
 }
 
-/// `[features]`: one per operation tag, all on by default.
+/// What `default` turns on: rustls, gzip and every tag.
+fn default_features(api: &Api) -> String {
+    let mut names = vec!["rustls", "gzip"];
+    if let Some(features) = &api.features {
+        names.extend(features.names.iter().map(|(name, _)| name.as_str()));
+        names.extend(features.unreached.as_deref());
+    }
+    names
+        .iter()
+        .map(|name| toml_string(name))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The features of the tags, all in `default`.
 fn features(api: &Api) -> String {
     let Some(features) = &api.features else {
         return String::new();
     };
-    let mut names: Vec<&str> = features
-        .names
-        .iter()
-        .map(|(name, _)| name.as_str())
-        .collect();
-    names.extend(features.unreached.as_deref());
-    let quoted: Vec<String> = names.iter().map(|name| toml_string(name)).collect();
-    let mut out = format!(
-        "\n# One feature per operation tag: its methods and the types they reach. Turn off the\n# default to compile only the parts of the API you call.\n[features]\ndefault = [{}]\n",
-        quoted.join(", ")
-    );
+    let mut out = "# One feature per operation tag: its methods and the types they reach. Turn off the\n# default (and name `rustls`) to compile only the parts of the API you call.\n".to_owned();
     for (name, tag) in &features.names {
         out.push_str(&format!(
             "# The operations tagged {}.\n{name} = []\n",

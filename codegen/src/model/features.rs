@@ -13,7 +13,15 @@ use super::{Features, Operation, ResponseKind, TypeDef, TypeKind, TypeRef};
 use crate::names::{self, Namespace};
 
 /// Feature names the generated crate has for other things, which a tag must not take.
-const RESERVED: [&str; 6] = ["default", "mock", "rustls", "native_tls", "gzip", "std"];
+const RESERVED: [&str; 7] = [
+    "default",
+    "mock",
+    "rustls",
+    "native_tls",
+    "gzip",
+    "http2",
+    "std",
+];
 
 /// The name of the feature of types no operation reaches.
 const UNREACHED: &str = "other_types";
