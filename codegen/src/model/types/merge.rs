@@ -19,7 +19,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value};
 
-use super::{Alternative, TypeBuilder, component_key};
+use super::{Alternative, TypeBuilder, component_key, variant_name};
 use crate::model::refs;
 use crate::model::schema::{self, Keyword};
 use crate::model::{TypeKind, TypeRef};
@@ -203,13 +203,12 @@ impl TypeBuilder<'_> {
                     alternatives.push(Alternative {
                         pointer: pick.pointer.clone(),
                         ty,
-                        name: several.then(|| names::type_name(&label)),
+                        name: several.then(|| variant_name(&TypeRef::Named(label.clone()), name)),
                     });
                 }
                 Plan::Merged => {
-                    let struct_name = self
-                        .names
-                        .claim(&names::type_name(&format!("{name}{label}")));
+                    // Both are type names already: cased again, `L0R0` would become `L0r0`.
+                    let struct_name = self.names.claim(&format!("{name}{label}"));
                     let structure = self.structure(&borrowed(&combination.parts), &struct_name);
                     let described = resolve_chain(raw, &last.pointer)
                         .map_or(&Value::Null, |(_, schema)| schema);
@@ -229,7 +228,7 @@ impl TypeBuilder<'_> {
                     alternatives.push(Alternative {
                         pointer: last.pointer.clone(),
                         ty: TypeRef::Named(struct_name),
-                        name: Some(names::type_name(&label)),
+                        name: Some(variant_name(&TypeRef::Named(label), name)),
                     });
                 }
             }
