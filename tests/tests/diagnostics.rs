@@ -317,7 +317,7 @@ fn two_one_ofs_in_an_all_of_make_at_most_16_combinations() {
     assert_eq!(
         warnings(&beyond),
         [
-            "#/components/schemas/Both: the `oneOf`/`anyOf`s of this `allOf` make 20 combinations of alternatives, more than 16; they are not merged, and their properties are kept in `additional_properties`"
+            "#/components/schemas/Both: the `oneOf`/`anyOf`s in this `allOf` make 20 combinations of alternatives, more than 16; they are not merged, and their properties are kept in `additional_properties`"
         ]
     );
     // As before the merge existed: one struct, every property kept in `additional_properties`.

@@ -100,12 +100,19 @@ impl TypeBuilder<'_> {
             Err(TooMany { pointer: at, count }) => {
                 // The fallback below walks the same schemas again and repeats their warnings.
                 self.warnings.truncate(mark);
+                // Named where the type falls back, which may be far from where the product
+                // grew (in an alternative's own `allOf`).
+                let place = if at == pointer {
+                    String::new()
+                } else {
+                    format!(" (at {at})")
+                };
                 self.warn(
-                        &at,
-                        format!(
-                            "the `oneOf`/`anyOf`s of this `allOf` make {count} combinations of alternatives, more than {MAX_COMBINATIONS}; they are not merged, and their properties are kept in `additional_properties`"
-                        ),
-                    );
+                    pointer,
+                    format!(
+                        "the `oneOf`/`anyOf`s in this `allOf` make {count} combinations of alternatives{place}, more than {MAX_COMBINATIONS}; they are not merged, and their properties are kept in `additional_properties`"
+                    ),
+                );
                 vec![Combination {
                     parts: self.parts_of(pointer),
                     picks: Vec::new(),
