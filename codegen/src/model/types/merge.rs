@@ -164,7 +164,10 @@ impl TypeBuilder<'_> {
             if component_key(factor).is_some() {
                 return Err(self.schema_type(factor, name));
             }
-            return Ok(self.union(factor, factor_map, key, count, name));
+            // An inline `oneOf` of one alternative is that alternative (below), as it is alone.
+            if count > 1 {
+                return Ok(self.union(factor, factor_map, key, count, name));
+            }
         }
         if let ([combination], [plan]) = (combinations.as_slice(), plans.as_slice()) {
             // One alternative: no union, the struct (or the alternative) itself.
@@ -581,4 +584,63 @@ fn shapes_object(own: &Map<String, Value>) -> bool {
             Some(Value::Bool(allowed)) => !allowed,
             _ => false,
         }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn combinations(count: usize) -> Vec<Combination> {
+        (0..count)
+            .map(|index| Combination {
+                parts: vec![(format!("#/p{index}"), Map::new())],
+                picks: Vec::new(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn products_beyond_the_cap_are_refused_and_single_sides_never_are() {
+        let within = product(combinations(4), combinations(4), "#/x")
+            .ok()
+            .unwrap();
+        assert_eq!(within.len(), 16);
+        let pointers: Vec<&str> = within[5].parts.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(pointers, ["#/p1", "#/p1"]);
+        let beyond = product(combinations(4), combinations(5), "#/x")
+            .err()
+            .unwrap();
+        assert_eq!((beyond.pointer.as_str(), beyond.count), ("#/x", 20));
+        // One side of one combination (an allOf member without a oneOf) adds to each.
+        assert_eq!(
+            product(combinations(40), combinations(1), "#/x")
+                .ok()
+                .unwrap()
+                .len(),
+            40
+        );
+        assert_eq!(
+            product(combinations(1), combinations(40), "#/x")
+                .ok()
+                .unwrap()
+                .len(),
+            40
+        );
+    }
+
+    #[test]
+    fn only_schemas_that_can_be_objects_take_properties() {
+        for (schema, object) in [
+            (serde_json::json!({}), true),
+            (serde_json::json!({"required": ["a"]}), true),
+            (serde_json::json!({"type": "object"}), true),
+            (serde_json::json!({"oneOf": [{"type": "string"}]}), true),
+            (serde_json::json!({"type": "string"}), false),
+            (serde_json::json!({"enum": ["a", "b"]}), false),
+            (serde_json::json!({"items": {}}), false),
+            (serde_json::json!(true), false),
+        ] {
+            assert_eq!(is_object_like(&schema), object, "{schema}");
+        }
+    }
 }
