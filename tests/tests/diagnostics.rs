@@ -270,3 +270,113 @@ fn callbacks_and_links_the_client_does_not_use_never_stop_generation() {
         .unwrap_or_default();
     assert!(client.contains("pub async fn subscribe(&self)"), "{client}");
 }
+
+/// A spec whose `Both` is an `allOf` of two `oneOf`s, of `left` and `right` alternatives.
+fn two_one_ofs(left: usize, right: usize) -> String {
+    let mut text = format!("{HEAD}paths: {{}}\ncomponents:\n  schemas:\n    Both:\n      allOf:\n");
+    let sides = [("L", left), ("R", right)];
+    for (side, count) in sides {
+        text.push_str("        - oneOf:\n");
+        for index in 0..count {
+            text.push_str(&format!(
+                "            - {{$ref: '#/components/schemas/{side}{index}'}}\n"
+            ));
+        }
+    }
+    for (side, count) in sides {
+        for index in 0..count {
+            text.push_str(&format!(
+                "    {side}{index}: {{type: object, required: [{side}{index}], properties: {{{side}{index}: {{type: string}}}}}}\n"
+            ));
+        }
+    }
+    text
+}
+
+fn types_rs(text: &str) -> String {
+    let output = generate(text).unwrap_or_else(|error| panic!("{error}"));
+    output
+        .krate
+        .files
+        .into_iter()
+        .find(|file| file.path == "src/types.rs")
+        .map(|file| file.contents)
+        .unwrap()
+}
+
+#[test]
+fn two_one_ofs_in_an_all_of_make_at_most_16_combinations() {
+    let within = two_one_ofs(4, 4);
+    assert_eq!(warnings(&within), Vec::<String>::new());
+    let types = types_rs(&within);
+    assert!(types.contains("pub enum Both {"), "{types}");
+    assert_eq!(types.matches("pub struct BothL").count(), 16, "{types}");
+    assert!(types.contains("pub struct BothL3R3 {"), "{types}");
+
+    let beyond = two_one_ofs(5, 4);
+    assert_eq!(
+        warnings(&beyond),
+        [
+            "#/components/schemas/Both: the `oneOf`/`anyOf`s in this `allOf` make 20 combinations of alternatives, more than 16; they are not merged, and their properties are kept in `additional_properties`"
+        ]
+    );
+    // As before the merge existed: one struct, every property kept in `additional_properties`.
+    let types = types_rs(&beyond);
+    assert!(types.contains("pub struct Both {"), "{types}");
+    assert!(!types.contains("pub struct BothL0"), "{types}");
+}
+
+#[test]
+fn one_one_of_in_an_all_of_is_not_capped() {
+    let mut text = format!(
+        "{HEAD}paths: {{}}\ncomponents:\n  schemas:\n    Event:\n      allOf:\n        - {{properties: {{id: {{type: string}}}}}}\n        - oneOf:\n"
+    );
+    for index in 0..40 {
+        text.push_str(&format!(
+            "            - {{type: object, required: [type], properties: {{type: {{enum: [e{index}]}}}}}}\n"
+        ));
+    }
+    assert_eq!(warnings(&text), Vec::<String>::new());
+    let types = types_rs(&text);
+    assert_eq!(types.matches("pub struct EventE").count(), 40, "{types}");
+    assert!(
+        types.contains("Some(\"e39\") =>"),
+        "the union is tagged:\n{types}"
+    );
+}
+
+#[test]
+fn a_scalar_alternative_next_to_properties_warns_and_holds_its_value() {
+    let text = format!(
+        "{HEAD}paths: {{}}\ncomponents:\n  schemas:\n    Tag:\n      allOf:\n        - {{type: object, properties: {{color: {{type: string}}}}}}\n        - oneOf:\n            - {{type: integer}}\n            - {{type: object, required: [text], properties: {{text: {{type: string}}}}}}\n"
+    );
+    assert_eq!(
+        warnings(&text),
+        [
+            "#/components/schemas/Tag/allOf/1/oneOf/0: this alternative is not an object, so the properties of the `allOf` it is in cannot apply to it; its variant holds the value alone"
+        ]
+    );
+    let types = types_rs(&text);
+    assert!(types.contains("Integer(i64),"), "{types}");
+    assert!(types.contains("Variant2(TagVariant2),"), "{types}");
+}
+
+#[test]
+fn cycles_through_one_ofs_in_all_ofs_are_cut_without_panicking() {
+    // A includes itself and a oneOf whose alternative includes A again; N lists itself.
+    let text = format!(
+        "{HEAD}paths: {{}}\ncomponents:\n  schemas:\n    A:\n      allOf:\n        - $ref: '#/components/schemas/A'\n        - {{properties: {{a: {{type: string}}}}}}\n        - oneOf:\n            - $ref: '#/components/schemas/B'\n            - {{properties: {{c: {{type: string}}}}}}\n    B:\n      allOf:\n        - $ref: '#/components/schemas/A'\n        - {{properties: {{b: {{type: string}}}}}}\n    N:\n      properties: {{x: {{type: string}}}}\n      oneOf:\n        - $ref: '#/components/schemas/N'\n        - {{properties: {{y: {{type: string}}}}}}\n"
+    );
+    assert_eq!(
+        warnings(&text),
+        [
+            "#/components/schemas/A: `allOf` includes itself (#/components/schemas/A -> #/components/schemas/A/allOf/0 -> #/components/schemas/A); the cycle is cut here",
+            "#/components/schemas/A: `allOf` includes itself (#/components/schemas/B -> #/components/schemas/B/allOf/0 -> #/components/schemas/A -> #/components/schemas/A/allOf/0 -> #/components/schemas/A); the cycle is cut here",
+        ]
+    );
+    let types = types_rs(&text);
+    // A is B (which includes A) or A with `c`; B, meeting A's oneOf that lists B, is a struct.
+    assert!(types.contains("pub enum A {"), "{types}");
+    assert!(types.contains("pub struct B {"), "{types}");
+    assert!(types.contains("pub struct N {"), "{types}");
+}

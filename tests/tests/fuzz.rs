@@ -180,6 +180,15 @@ impl DocGen {
                     .collect();
                 map.insert("properties".into(), Value::Object(properties));
                 map.insert("required".into(), Value::Array(required));
+                if self.rng.chance(15) {
+                    // Properties next to a `oneOf` (or, as an allOf member, a `oneOf` inside
+                    // `allOf`): merged into every alternative.
+                    let key = *self.rng.pick(&["oneOf", "anyOf"]);
+                    let variants: Vec<Value> = (0..self.rng.below(4))
+                        .map(|_| self.schema(depth + 1))
+                        .collect();
+                    map.insert(key.into(), Value::Array(variants));
+                }
                 match self.rng.below(4) {
                     0 => {
                         map.insert("additionalProperties".into(), json!(false));

@@ -27,7 +27,7 @@ pub(crate) fn classify(schema: &Value) -> Shape {
             .map_or(0, Vec::len)
     };
     if count("allOf") > 0 {
-        return if count("allOf") == 1 && !has_object_keywords {
+        return if count("allOf") == 1 && !has_object_keywords && !has_alternatives(map) {
             Shape::Inline
         } else {
             Shape::Named
@@ -66,6 +66,15 @@ pub(crate) fn has_properties(map: &Map<String, Value>) -> bool {
     map.keyword("properties")
         .and_then(Value::as_object)
         .is_some_and(|p| !p.is_empty())
+}
+
+/// Whether a schema has a non-empty `oneOf` or `anyOf`.
+pub(crate) fn has_alternatives(map: &Map<String, Value>) -> bool {
+    ["oneOf", "anyOf"].iter().any(|key| {
+        map.keyword(key)
+            .and_then(Value::as_array)
+            .is_some_and(|items| !items.is_empty())
+    })
 }
 
 /// Whether a schema says more about an object than its `allOf`/`oneOf` does.

@@ -16,6 +16,16 @@ use crate::diagnostics::Diagnostic;
 use crate::load::escape_pointer;
 use crate::names::{self, Namespace};
 
+mod merge;
+
+/// One alternative of a union being built: where it is, the type it holds, and the variant
+/// name it asks for (`None`: from its `title` or its type).
+struct Alternative {
+    pointer: String,
+    ty: TypeRef,
+    name: Option<String>,
+}
+
 /// Builds [`TypeDef`]s from schemas, naming inline ones after their context.
 pub(crate) struct TypeBuilder<'a> {
     raw: &'a Value,
@@ -383,7 +393,12 @@ impl<'a> TypeBuilder<'a> {
         }
         for key in ["oneOf", "anyOf"] {
             if let Some(variants) = non_empty_array(map, key) {
-                if variants.len() == 1 && !schema::has_object_keywords(map) {
+                if schema::has_object_keywords(map) {
+                    // The properties next to the `oneOf` belong to every alternative, as if
+                    // both were members of an `allOf`.
+                    return self.merge(pointer, map, name);
+                }
+                if variants.len() == 1 {
                     return Err(self.schema_type(&format!("{pointer}/{key}/0"), name));
                 }
                 return Ok(self.union(pointer, map, key, variants.len(), name));
@@ -581,73 +596,11 @@ impl<'a> TypeBuilder<'a> {
         members: usize,
         name: &str,
     ) -> Result<TypeKind, TypeRef> {
-        if members == 1 && !schema::has_object_keywords(map) {
+        if members == 1 && !schema::has_object_keywords(map) && !schema::has_alternatives(map) {
             // `allOf: [$ref]` is how 3.0 puts a description or `nullable` next to a reference.
             return Err(self.schema_type(&format!("{pointer}/allOf/0"), name));
         }
-        let mut parts: Vec<(String, Map<String, Value>)> = Vec::new();
-        self.collect_all_of(pointer, &mut parts, &mut BTreeSet::new(), &mut Vec::new());
-        let borrowed: Vec<(String, &Map<String, Value>)> =
-            parts.iter().map(|(p, m)| (p.clone(), m)).collect();
-        Ok(TypeKind::Struct(self.structure(&borrowed, name)))
-    }
-
-    /// The object schemas an `allOf` merges, references followed, nested `allOf`s flattened.
-    /// Each schema is merged once, however many paths lead to it (a diamond, or a cycle, would
-    /// otherwise multiply the work exponentially); `stack` is the path here, to name cycles.
-    fn collect_all_of(
-        &mut self,
-        pointer: &str,
-        parts: &mut Vec<(String, Map<String, Value>)>,
-        seen: &mut BTreeSet<String>,
-        stack: &mut Vec<String>,
-    ) {
-        if stack.iter().any(|on_path| on_path == pointer) {
-            self.warn(
-                pointer,
-                format!(
-                    "`allOf` includes itself ({} -> {pointer}); the cycle is cut here",
-                    stack.join(" -> ")
-                ),
-            );
-            return;
-        }
-        if !seen.insert(pointer.to_owned()) {
-            return;
-        }
-        let Some(schema) = refs::at(self.raw, pointer) else {
-            return;
-        };
-        stack.push(pointer.to_owned());
-        if let Some(reference) = schema.keyword("$ref").and_then(Value::as_str) {
-            match refs::resolve(self.raw, reference) {
-                Ok((_, target)) => self.collect_all_of(&target, parts, seen, stack),
-                Err(_) => self.warn(pointer, format!("`$ref: {reference}` in `allOf` cannot be followed; its properties are left out")),
-            }
-        } else if let Some(map) = schema.as_object() {
-            let count = map
-                .keyword("allOf")
-                .and_then(Value::as_array)
-                .map_or(0, Vec::len);
-            for index in 0..count {
-                self.collect_all_of(&format!("{pointer}/allOf/{index}"), parts, seen, stack);
-            }
-            if non_empty_array(map, "oneOf").is_some() || non_empty_array(map, "anyOf").is_some() {
-                self.warn(pointer, "a `oneOf`/`anyOf` inside `allOf` is not merged; its properties are kept in `additional_properties`");
-            }
-            let own: Map<String, Value> = map
-                .iter()
-                .filter(|(key, _)| {
-                    matches!(
-                        key.as_str(),
-                        "properties" | "required" | "additionalProperties"
-                    )
-                })
-                .map(|(key, value)| (key.clone(), value.clone()))
-                .collect();
-            parts.push((pointer.to_owned(), own));
-        }
-        stack.pop();
+        self.merge(pointer, map, name)
     }
 
     fn union(
@@ -658,18 +611,32 @@ impl<'a> TypeBuilder<'a> {
         count: usize,
         name: &str,
     ) -> TypeKind {
-        let mut types = Vec::with_capacity(count);
+        let mut alternatives = Vec::with_capacity(count);
         for index in 0..count {
             let variant_pointer = format!("{pointer}/{key}/{index}");
             let hint = self.variant_hint(&variant_pointer, name, index);
-            types.push((
-                variant_pointer.clone(),
-                self.schema_type(&variant_pointer, &hint),
-            ));
+            let ty = self.schema_type(&variant_pointer, &hint);
+            alternatives.push(Alternative {
+                pointer: variant_pointer,
+                ty,
+                name: None,
+            });
         }
+        self.union_of(Some(map), &alternatives, name)
+    }
+
+    /// The union of `alternatives`, tagged by the `discriminator` of `map` when it has one, or
+    /// by a tag found in the alternatives.
+    fn union_of(
+        &mut self,
+        map: Option<&Map<String, Value>>,
+        alternatives: &[Alternative],
+        name: &str,
+    ) -> TypeKind {
         let mut variant_names = Namespace::new();
-        let mut variants: Vec<UnionVariant> = Vec::with_capacity(count);
-        for (variant_pointer, ty) in &types {
+        let mut variants: Vec<UnionVariant> = Vec::with_capacity(alternatives.len());
+        for alternative in alternatives {
+            let (variant_pointer, ty) = (&alternative.pointer, &alternative.ty);
             // An inline alternative's `title` names its variant (`Text`, `Parts`); otherwise the
             // name comes from its type.
             let inline = refs::at(self.raw, variant_pointer)
@@ -681,9 +648,10 @@ impl<'a> TypeBuilder<'a> {
                 .and_then(|schema| schema.keyword("description"))
                 .and_then(Value::as_str)
                 .map(|text| text.trim().to_owned());
-            let wanted = match title {
-                Some(title) => names::type_name(title),
-                None => variant_name(ty, name),
+            let wanted = match (&alternative.name, title) {
+                (Some(wanted), _) => wanted.clone(),
+                (None, Some(title)) => names::type_name(title),
+                (None, None) => variant_name(ty, name),
             };
             if variants.iter().any(|variant| &variant.ty == ty) {
                 continue;
@@ -695,13 +663,16 @@ impl<'a> TypeBuilder<'a> {
                 description,
             });
         }
-        let tag = match map
-            .keyword("discriminator")
-            .and_then(|d| d.keyword("propertyName"))
-            .and_then(Value::as_str)
-        {
-            Some(property) => {
-                self.explicit_tags(map, property, &types, &mut variants);
+        let discriminator = map.and_then(|map| {
+            let property = map
+                .keyword("discriminator")
+                .and_then(|d| d.keyword("propertyName"))
+                .and_then(Value::as_str)?;
+            Some((map, property))
+        });
+        let tag = match discriminator {
+            Some((map, property)) => {
+                self.explicit_tags(map, property, alternatives, &mut variants);
                 Some(property.to_owned())
             }
             None => self.inferred_tag(&mut variants),
@@ -748,14 +719,19 @@ impl<'a> TypeBuilder<'a> {
         &mut self,
         map: &Map<String, Value>,
         property: &str,
-        types: &[(String, TypeRef)],
+        alternatives: &[Alternative],
         variants: &mut [UnionVariant],
     ) {
         let mapping = map
             .keyword("discriminator")
             .and_then(|d| d.keyword("mapping"))
             .and_then(Value::as_object);
-        for (variant_pointer, ty) in types {
+        for Alternative {
+            pointer: variant_pointer,
+            ty,
+            ..
+        } in alternatives
+        {
             let Some(variant) = variants.iter_mut().find(|variant| &variant.ty == ty) else {
                 continue;
             };
