@@ -479,6 +479,25 @@ impl<'a> TypeBuilder<'a> {
             if schema::is_nullable(schema) {
                 return true;
             }
+            // OpenAPI 3.0 cannot put `nullable` next to a `$ref`, so specs write
+            // `allOf: [{$ref: X}, {nullable: true}]` (OpenAI's, dozens of times): a member that
+            // only says `nullable` makes the whole nullable.
+            let nullable_member = schema
+                .keyword("allOf")
+                .and_then(Value::as_array)
+                .is_some_and(|members| {
+                    members.iter().any(|member| {
+                        schema::is_nullable(member)
+                            && member.as_object().is_some_and(|map| {
+                                map.keys().all(|key| {
+                                    matches!(key.as_str(), "nullable" | "description" | "title")
+                                })
+                            })
+                    })
+                });
+            if nullable_member {
+                return true;
+            }
             match schema.keyword("$ref").and_then(Value::as_str) {
                 Some(reference) => {
                     current = refs::resolve(self.raw, reference)
@@ -596,9 +615,28 @@ impl<'a> TypeBuilder<'a> {
         members: usize,
         name: &str,
     ) -> Result<TypeKind, TypeRef> {
-        if members == 1 && !schema::has_object_keywords(map) && !schema::has_alternatives(map) {
-            // `allOf: [$ref]` is how 3.0 puts a description or `nullable` next to a reference.
-            return Err(self.schema_type(&format!("{pointer}/allOf/0"), name));
+        // `allOf: [$ref]`, or `allOf: [$ref, {nullable: true}]`, is how 3.0 puts a description
+        // or `nullable` next to a reference: the type is the one member that says more than that.
+        let substantive: Vec<usize> = (0..members)
+            .filter(|at| {
+                !map.keyword("allOf")
+                    .and_then(|all| all.get(*at))
+                    .and_then(Value::as_object)
+                    .is_some_and(|member| member.keys().all(|key| is_annotation(key)))
+            })
+            .collect();
+        let is_reference = |at: usize| {
+            map.keyword("allOf")
+                .and_then(|all| all.get(at))
+                .is_some_and(|member| member.keyword("$ref").is_some())
+        };
+        // An inline member is merged as before: it would need a name of its own here.
+        if let [only] = substantive.as_slice()
+            && (members == 1 || is_reference(*only))
+            && !schema::has_object_keywords(map)
+            && !schema::has_alternatives(map)
+        {
+            return Err(self.schema_type(&format!("{pointer}/allOf/{only}"), name));
         }
         self.merge(pointer, map, name)
     }
@@ -1162,6 +1200,21 @@ fn strongly_connected(edges: &[Vec<usize>]) -> Vec<usize> {
         }
     }
     component
+}
+
+/// Keywords that describe a schema without constraining its values' shape.
+fn is_annotation(key: &str) -> bool {
+    matches!(
+        key,
+        "nullable"
+            | "description"
+            | "title"
+            | "deprecated"
+            | "example"
+            | "examples"
+            | "readOnly"
+            | "writeOnly"
+    ) || key.starts_with("x-")
 }
 
 #[cfg(test)]
