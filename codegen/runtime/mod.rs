@@ -6,6 +6,7 @@
 #![allow(dead_code)]
 
 pub mod error;
+pub mod merge;
 pub mod multipart;
 pub mod retry;
 pub mod sse;

@@ -73,6 +73,7 @@ pub(crate) fn lib_rs(api: &Api, settings: &Settings) -> Result<String, Error> {
         quote! {
             pub use client::Client;
             pub use runtime::error::{ApiError, Error};
+            pub use runtime::merge::Accumulator;
             pub use runtime::multipart::FilePart;
             pub use runtime::sse::EventStream;
             pub use runtime::transport::{ClientBuilder, RequestOptions, ResponseInfo};

@@ -7,6 +7,7 @@ mod ast;
 mod client;
 mod docs;
 mod manifest;
+mod merge;
 mod rust;
 mod types;
 
@@ -36,6 +37,10 @@ const RUNTIME: &[(&str, &str)] = &[
     (
         "src/runtime/error.rs",
         include_str!("../../runtime/error.rs"),
+    ),
+    (
+        "src/runtime/merge.rs",
+        include_str!("../../runtime/merge.rs"),
     ),
     ("src/runtime/mod.rs", include_str!("../../runtime/mod.rs")),
     (
@@ -171,6 +176,9 @@ fn client_and_types_in_chunks(
     let mut types = types::types_head(api)?;
     for chunk in printed {
         types.append(chunk?);
+    }
+    if let Some(shapes) = merge::merge_shapes(api)? {
+        types.append(shapes);
     }
     Ok((client.finish(), types.finish()))
 }

@@ -20,6 +20,7 @@ pub mod types;
 
 pub use client::Client;
 pub use runtime::error::{ApiError, Error};
+pub use runtime::merge::Accumulator;
 pub use runtime::multipart::FilePart;
 pub use runtime::sse::EventStream;
 pub use runtime::transport::{ClientBuilder, RequestOptions, ResponseInfo};
