@@ -63,10 +63,9 @@ impl Error {
             Error::Api(api) => Some(api.status),
             Error::Decode { status, .. } => Some(*status),
             Error::Transport(source) => source.status().map(|status| status.as_u16()),
-            Error::Config(_)
-            | Error::Timeout(_)
-            | Error::StreamEnded { .. }
-            | Error::Merge(_) => None,
+            Error::Config(_) | Error::Timeout(_) | Error::StreamEnded { .. } | Error::Merge(_) => {
+                None
+            }
         }
     }
 

@@ -7,6 +7,8 @@
 
 pub mod error;
 pub mod merge;
+#[cfg(feature = "mock")]
+pub mod mock;
 pub mod multipart;
 pub mod retry;
 pub mod sse;

@@ -25,6 +25,12 @@ publish = false
 # Spec descriptions may contain code blocks that are not Rust.
 doctest = false
 
+[features]
+# `mock::MockServer`, a mock of the API on 127.0.0.1 for the tests of applications. Off by
+# default: without it nothing of the mock compiles, and the three optional crates below are
+# not dependencies.
+mock = ["dep:hyper", "dep:hyper-util", "dep:http-body-util", "tokio/net", "tokio/rt"]
+
 [dependencies]
 bytes = "1"
 futures-util = {{ version = "0.3", default-features = false }}
@@ -33,6 +39,11 @@ serde = {{ version = "1", features = ["derive"] }}
 serde_json = {{ version = "1", features = ["preserve_order"] }}
 thiserror = "2"
 tokio = {{ version = "1", features = ["time"] }}
+# The mock's server: the hyper that reqwest is built on, with its server half, and the two
+# helper crates reqwest already uses (tokio I/O for hyper, bodies).
+hyper = {{ version = "1", optional = true, features = ["server", "http1"] }}
+hyper-util = {{ version = "0.1", optional = true, features = ["tokio"] }}
+http-body-util = {{ version = "0.1", optional = true }}
 
 [dev-dependencies]
 tokio = {{ version = "1", features = ["macros", "rt-multi-thread"] }}

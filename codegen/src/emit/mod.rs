@@ -8,6 +8,7 @@ mod client;
 mod docs;
 mod manifest;
 mod merge;
+mod mock;
 mod rust;
 mod types;
 
@@ -42,6 +43,7 @@ const RUNTIME: &[(&str, &str)] = &[
         "src/runtime/merge.rs",
         include_str!("../../runtime/merge.rs"),
     ),
+    ("src/runtime/mock.rs", include_str!("../../runtime/mock.rs")),
     ("src/runtime/mod.rs", include_str!("../../runtime/mod.rs")),
     (
         "src/runtime/multipart.rs",
@@ -78,6 +80,10 @@ pub fn emit(api: &Api, settings: &Settings) -> Result<GeneratedCrate, Error> {
             contents: format!("{header}\n{}", client::lib_rs(api, settings)?),
         },
     ];
+    files.push(GeneratedFile {
+        path: "src/mock.rs".to_owned(),
+        contents: format!("{header}\n{}", mock::mock_rs(api)?),
+    });
     let (client_text, types_text) = client_and_types(api, settings)?;
     files.push(GeneratedFile {
         path: "src/client.rs".to_owned(),

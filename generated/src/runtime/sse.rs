@@ -439,8 +439,7 @@ impl<T: DeserializeOwned + Serialize + Merge> EventStream<T> {
     /// show the answer while it arrives, push the events into an [`Accumulator`] instead.
     pub async fn merged(mut self) -> Result<T, Error> {
         let mut merged = Accumulator::new();
-        while let Some(event) = std::future::poll_fn(|cx| Pin::new(&mut self).poll_next(cx)).await
-        {
+        while let Some(event) = std::future::poll_fn(|cx| Pin::new(&mut self).poll_next(cx)).await {
             merged.push(&event?)?;
         }
         merged.finish()

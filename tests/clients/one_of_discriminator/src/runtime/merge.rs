@@ -201,7 +201,10 @@ fn resolve_within<'s>(shape: &'s Shape, value: &Value, depth: usize) -> &'s Shap
     if depth >= MAX_UNION_DEPTH {
         return &Shape::Any;
     }
-    if let Some(found) = union.tag.and_then(|tag| value.get(tag)).and_then(Value::as_str)
+    if let Some(found) = union
+        .tag
+        .and_then(|tag| value.get(tag))
+        .and_then(Value::as_str)
         && let Some((_, variant)) = union
             .variants
             .iter()

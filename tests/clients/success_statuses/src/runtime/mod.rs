@@ -9,6 +9,8 @@
 
 pub mod error;
 pub mod merge;
+#[cfg(feature = "mock")]
+pub mod mock;
 pub mod multipart;
 pub mod retry;
 pub mod sse;
