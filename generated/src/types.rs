@@ -2671,3 +2671,109 @@ impl UsageCost {
         self
     }
 }
+
+/// How the events of the streams merge ([`crate::EventStream::merged`]): the shape of
+/// every type an event can hold, named after the type.
+mod merge_shapes {
+    #![allow(non_upper_case_globals)]
+    #![allow(dead_code, unused_imports)]
+    use crate::runtime::merge::{Merge, ObjectShape, Shape};
+    pub(super) static ChatCompletionChunk: Shape = Shape::Object(
+        &ObjectShape {
+            fields: &[
+                ("id", &Shape::Text),
+                ("object", &Shape::Text),
+                ("created", &Shape::Atom),
+                ("model", &Shape::Text),
+                ("system_fingerprint", &Shape::Text),
+                ("choices", &Shape::List(&ChatCompletionChunkChoice)),
+                ("usage", &Usage),
+            ],
+            other: &Shape::Any,
+        },
+    );
+    pub(super) static ChatCompletionChunkChoice: Shape = Shape::Object(
+        &ObjectShape {
+            fields: &[
+                ("index", &Shape::Atom),
+                ("delta", &ChatCompletionDelta),
+                ("finish_reason", &Shape::Atom),
+                ("logprobs", &Shape::Any),
+            ],
+            other: &Shape::Any,
+        },
+    );
+    pub(super) static ChatCompletionDelta: Shape = Shape::Object(
+        &ObjectShape {
+            fields: &[
+                ("role", &Shape::Atom),
+                ("content", &Shape::Text),
+                ("reasoning", &Shape::Text),
+                ("refusal", &Shape::Text),
+                ("tool_calls", &Shape::List(&ToolCallDelta)),
+            ],
+            other: &Shape::Any,
+        },
+    );
+    pub(super) static CompletionTokensDetails: Shape = Shape::Object(
+        &ObjectShape {
+            fields: &[
+                ("reasoning_tokens", &Shape::Atom),
+                ("image_tokens", &Shape::Atom),
+            ],
+            other: &Shape::Any,
+        },
+    );
+    pub(super) static FunctionCallDelta: Shape = Shape::Object(
+        &ObjectShape {
+            fields: &[("name", &Shape::Text), ("arguments", &Shape::Text)],
+            other: &Shape::Any,
+        },
+    );
+    pub(super) static PromptTokensDetails: Shape = Shape::Object(
+        &ObjectShape {
+            fields: &[
+                ("cached_tokens", &Shape::Atom),
+                ("cached_read_tokens", &Shape::Atom),
+                ("image_tokens", &Shape::Atom),
+            ],
+            other: &Shape::Any,
+        },
+    );
+    pub(super) static ToolCallDelta: Shape = Shape::Object(
+        &ObjectShape {
+            fields: &[
+                ("index", &Shape::Atom),
+                ("id", &Shape::Text),
+                ("type", &Shape::Atom),
+                ("function", &FunctionCallDelta),
+            ],
+            other: &Shape::Any,
+        },
+    );
+    pub(super) static Usage: Shape = Shape::Object(
+        &ObjectShape {
+            fields: &[
+                ("prompt_tokens", &Shape::Atom),
+                ("prompt_tokens_details", &PromptTokensDetails),
+                ("completion_tokens", &Shape::Atom),
+                ("completion_tokens_details", &CompletionTokensDetails),
+                ("total_tokens", &Shape::Atom),
+                ("cost", &UsageCost),
+            ],
+            other: &Shape::Any,
+        },
+    );
+    pub(super) static UsageCost: Shape = Shape::Object(
+        &ObjectShape {
+            fields: &[("total_cost", &Shape::Atom)],
+            other: &Shape::Any,
+        },
+    );
+    #[cfg(feature = "chat")]
+    impl Merge for super::ChatCompletionChunk {
+        fn shape() -> &'static Shape {
+            &ChatCompletionChunk
+        }
+    }
+}

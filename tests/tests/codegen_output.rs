@@ -139,8 +139,9 @@ fn every_fixture_matches_its_snapshot() {
     }
 }
 
-/// Writes every fixture's crate into one throwaway workspace and runs `cargo check` on it, so
-/// a change in the generator that emits invalid Rust fails here and not in a user's build.
+/// Writes every fixture's crate into one throwaway workspace and runs `cargo check` on it,
+/// without and with the `mock` feature, so a change in the generator that emits invalid Rust
+/// fails here and not in a user's build.
 #[test]
 fn every_fixture_crate_compiles_without_warnings() {
     let dir = root().join("target/fixture-crates");
@@ -161,26 +162,33 @@ fn every_fixture_crate_compiles_without_warnings() {
     )
     .unwrap();
     let _ = std::fs::copy(root().join("Cargo.lock"), dir.join("Cargo.lock"));
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let output = Command::new(cargo)
-        // The same command as `cargo xtask corpus`, so both share one build of the dependencies.
-        .args(["check", "--workspace", "--quiet"])
-        .current_dir(&dir)
-        // Shared with `cargo xtask corpus`, so dependencies are built once for both.
-        .env("CARGO_TARGET_DIR", root().join("target/generated-crates"))
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success(),
-        "fixture crates do not compile:\n{stderr}"
-    );
-    // Dependencies' lints are capped, so any warning here is in generated code.
-    assert!(
-        !stderr.contains("warning"),
-        "fixture crates compile with warnings:\n{stderr}"
-    );
-    // A crate with cargo features (one per tag) builds with none, and with each alone.
+    // Without the `mock` feature, as the crates' users build them, then with it: the mock
+    // of every fixture's operations must compile too.
+    for features in [&[][..], &["--features", "mock"]] {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+        let output = Command::new(cargo)
+            // The same command as `cargo xtask corpus`, so both share one build of the
+            // dependencies.
+            .args(["check", "--workspace", "--quiet"])
+            .args(features)
+            .current_dir(&dir)
+            // Shared with `cargo xtask corpus`, so dependencies are built once for both.
+            .env("CARGO_TARGET_DIR", root().join("target/generated-crates"))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            output.status.success(),
+            "fixture crates do not compile ({features:?}):\n{stderr}"
+        );
+        // Dependencies' lints are capped, so any warning here is in generated code.
+        assert!(
+            !stderr.contains("warning"),
+            "fixture crates compile with warnings ({features:?}):\n{stderr}"
+        );
+    }
+    // A crate with cargo features (one per tag) builds with none, and with each alone, with
+    // and without the mock.
     let mut checked = 0;
     for path in fixtures() {
         let name = fixture_crate_name(&path);
@@ -192,7 +200,12 @@ fn every_fixture_crate_compiles_without_warnings() {
             .lines()
             .filter_map(|line| line.strip_suffix(" = []"))
             .collect();
-        for feature in std::iter::once("").chain(features) {
+        let with_mock: Vec<String> = features.iter().map(|f| format!("mock,{f}")).collect();
+        let all = std::iter::once("")
+            .chain(features.iter().copied())
+            .chain(std::iter::once("mock"))
+            .chain(with_mock.iter().map(String::as_str));
+        for feature in all {
             let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
             let output = Command::new(cargo)
                 .args(["check", "--quiet", "-p", &name, "--no-default-features"])

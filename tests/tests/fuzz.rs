@@ -5,6 +5,10 @@
 //! `FUZZ_SECONDS=1800 cargo test --release -p tests --test fuzz -- --nocapture`
 //! (`FUZZ_SEED=n` starts elsewhere). A failing document is written to
 //! `target/fuzz-failures/` and belongs in `tests/fixtures/` once fixed.
+//!
+//! The same file fuzzes the merge of streamed answers: the transcripts of `tests/transcripts/`
+//! re-split at random (deltas cut anywhere, events interleaved, the SSE bytes cut anywhere)
+//! must merge to the same value as the transcript itself.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::{Duration, Instant};
@@ -515,5 +519,407 @@ fn random_documents_never_panic_the_generator() {
         failures.is_empty(),
         "the generator panicked (inputs in target/fuzz-failures/):\n{}",
         failures.join("\n")
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Merged streams: any split of the same answer merges to the same value.
+
+/// One piece of an answer: a value at a path of the event, where `Element(i)` is the element
+/// of an indexed array whose `index` is `i`.
+#[derive(Debug, Clone)]
+struct Atom {
+    path: Vec<Step>,
+    value: Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum Step {
+    Key(String),
+    Element(i64),
+}
+
+/// The properties whose strings are deltas (concatenated): they may be cut anywhere.
+const DELTA_KEYS: &[&str] = &["content", "reasoning", "refusal", "arguments", "name"];
+
+/// Strings inside elements that are replaced, not concatenated: identifiers and enums.
+const REPLACED_KEYS: &[&str] = &["id", "type", "role", "finish_reason"];
+
+/// The envelope every chunk must carry (required by `ChatCompletionChunk`).
+const ENVELOPE: &[&str] = &["id", "object", "created", "model"];
+
+/// Cuts `text` into 1 to 4 pieces at character boundaries; pieces may be empty.
+fn cut_text(rng: &mut Rng, text: &str) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut cuts: Vec<usize> = (0..rng.below(4))
+        .map(|_| rng.below(chars.len() + 1))
+        .collect();
+    cuts.sort_unstable();
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    for cut in cuts.into_iter().chain([chars.len()]) {
+        pieces.push(chars[start..cut].iter().collect());
+        start = cut;
+    }
+    pieces
+}
+
+/// Every atom of one event, the delta strings cut into pieces, the other values sometimes
+/// repeated (a value that is replaced may be sent again without changing the merge).
+fn atoms_of(
+    rng: &mut Rng,
+    value: &Value,
+    path: &mut Vec<Step>,
+    in_element: bool,
+    out: &mut Vec<Atom>,
+) {
+    let leaf = |path: &Vec<Step>, value: Value| Atom {
+        path: path.clone(),
+        value,
+    };
+    match value {
+        // Objects outside indexed elements (`usage`) have required fields: whole, or the event
+        // would not decode. Inside elements, every field of a delta may come on its own.
+        Value::Object(fields) if !fields.is_empty() && (path.is_empty() || in_element) => {
+            for (key, field) in fields {
+                if path.is_empty() && ENVELOPE.contains(&key.as_str()) {
+                    continue;
+                }
+                if in_element && key == "index" {
+                    continue;
+                }
+                path.push(Step::Key(key.clone()));
+                atoms_of(rng, field, path, in_element, out);
+                path.pop();
+            }
+        }
+        Value::Array(items)
+            if !items.is_empty()
+                && items
+                    .iter()
+                    .all(|item| item.get("index").is_some_and(Value::is_i64)) =>
+        {
+            for item in items {
+                path.push(Step::Element(item["index"].as_i64().unwrap()));
+                atoms_of(rng, item, path, true, out);
+                path.pop();
+            }
+        }
+        // Other arrays append: each element may come in an event of its own.
+        Value::Array(items) if !items.is_empty() => {
+            for item in items {
+                out.push(leaf(path, Value::Array(vec![item.clone()])));
+            }
+        }
+        Value::String(text)
+            if in_element
+                && matches!(path.last(), Some(Step::Key(key)) if DELTA_KEYS.contains(&key.as_str())) =>
+        {
+            for piece in cut_text(rng, text) {
+                out.push(leaf(path, Value::String(piece)));
+            }
+        }
+        other => {
+            // Sent twice, a value must merge as once: true of what is replaced, not of a
+            // string of an unknown field inside an element, which is text.
+            let replaced = !in_element
+                || !other.is_string()
+                || matches!(path.last(), Some(Step::Key(key)) if REPLACED_KEYS.contains(&key.as_str()));
+            for _ in 0..1 + usize::from(replaced && rng.chance(20)) {
+                out.push(leaf(path, other.clone()));
+            }
+        }
+    }
+}
+
+/// Sets `atom` in `event`, creating the objects and indexed elements on its path. Within one
+/// event `null`, `{}` and `[]` never replace what another atom put there.
+fn put(event: &mut Value, atom: &Atom) {
+    let mut at = event;
+    for step in &atom.path {
+        at = match step {
+            Step::Key(key) => {
+                if !at.is_object() {
+                    *at = json!({});
+                }
+                at.as_object_mut()
+                    .unwrap()
+                    .entry(key.clone())
+                    .or_insert(Value::Null)
+            }
+            Step::Element(index) => {
+                if !at.is_array() {
+                    *at = json!([]);
+                }
+                let items = at.as_array_mut().unwrap();
+                let position = match items.iter().position(|item| item["index"] == *index) {
+                    Some(position) => position,
+                    None => {
+                        items.push(json!({"index": index}));
+                        items.len() - 1
+                    }
+                };
+                &mut items[position]
+            }
+        };
+    }
+    let keeps = atom.value.is_null()
+        || atom.value.as_object().is_some_and(|o| o.is_empty())
+        || atom.value.as_array().is_some_and(|a| a.is_empty());
+    if !keeps || at.is_null() {
+        *at = atom.value.clone();
+    }
+}
+
+/// A random re-split of `events`: the atoms of all events, interleaved at random but in their
+/// order for each path, grouped at random into events that each carry the envelope.
+fn resplit(rng: &mut Rng, events: &[Value]) -> Vec<Value> {
+    let envelope: serde_json::Map<String, Value> = ENVELOPE
+        .iter()
+        .map(|key| ((*key).to_owned(), events[0][*key].clone()))
+        .collect();
+    let mut queues: std::collections::BTreeMap<Vec<Step>, std::collections::VecDeque<Atom>> =
+        Default::default();
+    for event in events {
+        let mut atoms = Vec::new();
+        atoms_of(rng, event, &mut Vec::new(), false, &mut atoms);
+        for atom in atoms {
+            queues.entry(atom.path.clone()).or_default().push_back(atom);
+        }
+    }
+    let mut open: Vec<std::collections::VecDeque<Atom>> = queues.into_values().collect();
+    let mut order = Vec::new();
+    while !open.is_empty() {
+        let at = rng.below(open.len());
+        order.extend(open[at].pop_front());
+        if open[at].is_empty() {
+            open.swap_remove(at);
+        }
+    }
+    let new_event = || {
+        let mut event = Value::Object(envelope.clone());
+        event["choices"] = json!([]);
+        event
+    };
+    let mut out = Vec::new();
+    let mut event = new_event();
+    let mut paths = std::collections::BTreeSet::new();
+    for atom in order {
+        if paths.contains(&atom.path) || rng.chance(35) {
+            out.push(std::mem::replace(&mut event, new_event()));
+            paths.clear();
+        }
+        put(&mut event, &atom);
+        paths.insert(atom.path.clone());
+    }
+    out.push(event);
+    // A choice needs a `delta`, even an empty one.
+    for event in &mut out {
+        for choice in event["choices"].as_array_mut().unwrap() {
+            if choice.get("delta").is_none() {
+                choice["delta"] = json!({});
+            }
+        }
+    }
+    out
+}
+
+/// The SSE body of `events`, cut into chunks of random sizes.
+fn sse_chunks(rng: &mut Rng, events: &[Value]) -> Vec<Vec<u8>> {
+    let mut body = String::new();
+    for event in events {
+        if rng.chance(10) {
+            body.push_str(": keep-alive\n\n");
+        }
+        body.push_str(&format!("data: {event}\r\n\r\n"));
+    }
+    body.push_str("data: [DONE]\n\n");
+    let bytes = body.into_bytes();
+    let mut chunks = Vec::new();
+    let mut rest = &bytes[..];
+    while !rest.is_empty() {
+        let (head, tail) = rest.split_at((1 + rng.below(64)).min(rest.len()));
+        chunks.push(head.to_vec());
+        rest = tail;
+    }
+    chunks
+}
+
+async fn merge_chunks(
+    chunks: Vec<Vec<u8>>,
+) -> Result<deepshi::types::ChatCompletionChunk, deepshi::Error> {
+    let body = futures_util::stream::iter(
+        chunks
+            .into_iter()
+            .map(|chunk| Ok::<_, deepshi::Error>(chunk.into())),
+    );
+    deepshi::EventStream::<deepshi::types::ChatCompletionChunk>::from_byte_stream(body, 200, None)
+        .merged()
+        .await
+}
+
+/// The transcripts in `tests/transcripts/`, each as its events' JSON.
+fn transcripts() -> Vec<(String, Vec<Value>)> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("transcripts");
+    let mut found: Vec<(String, Vec<Value>)> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "sse"))
+        .map(|path| {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let events = text
+                .lines()
+                .filter_map(|line| line.strip_prefix("data: "))
+                .filter(|data| *data != "[DONE]")
+                .map(|data| serde_json::from_str(data).unwrap())
+                .collect();
+            (
+                path.file_name().unwrap().to_string_lossy().into_owned(),
+                events,
+            )
+        })
+        .collect();
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    found
+}
+
+#[tokio::test]
+async fn merged_transcripts_do_not_depend_on_how_they_are_split() {
+    let budget = Duration::from_secs(
+        std::env::var("FUZZ_SECONDS")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0),
+    );
+    let seed: u64 = std::env::var("FUZZ_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let transcripts = transcripts();
+    assert!(transcripts.len() >= 3, "transcripts: {transcripts:?}");
+    let started = Instant::now();
+    // The time of a long run is shared out between the transcripts.
+    let budget = budget / transcripts.len() as u32;
+    let mut runs = 0u64;
+    for (number, (name, events)) in (0u64..).zip(&transcripts) {
+        for key in ENVELOPE {
+            assert!(
+                events.iter().all(|event| event[*key] == events[0][*key]),
+                "{name}: the envelope's {key} changes"
+            );
+        }
+        let whole = merge_chunks(vec![sse_text(events)]).await.unwrap();
+        let begun = Instant::now();
+        let mut count = 0;
+        while count < 100 || begun.elapsed() < budget {
+            let case = seed + count;
+            let mut rng = Rng(case ^ (number << 48));
+            let split = resplit(&mut rng, events);
+            let merged = merge_chunks(sse_chunks(&mut rng, &split))
+                .await
+                .unwrap_or_else(|error| panic!("{name} case {case}: {error}\n{split:#?}"));
+            assert_eq!(
+                merged, whole,
+                "{name}, case {case} (FUZZ_SEED={case} replays it first), split as:\n{split:#?}"
+            );
+            count += 1;
+            runs += 1;
+        }
+    }
+    eprintln!(
+        "merge fuzz: {runs} splits in {:.1?} from seed {seed}",
+        started.elapsed()
+    );
+}
+
+fn sse_text(events: &[Value]) -> Vec<u8> {
+    let mut body: String = events
+        .iter()
+        .map(|event| format!("data: {event}\n\n"))
+        .collect();
+    body.push_str("data: [DONE]\n\n");
+    body.into_bytes()
+}
+
+/// The transcripts merge to the answers they spell, checked by hand once.
+#[tokio::test]
+async fn merged_transcripts_are_the_answers_they_spell() {
+    use deepshi::types::{ChatRole, FinishReason};
+    let transcripts = transcripts();
+    let merged = |name: &str| {
+        let (_, events) = transcripts.iter().find(|(n, _)| n == name).unwrap();
+        merge_chunks(vec![sse_text(events)])
+    };
+
+    let text = merged("text_logprobs_usage.sse").await.unwrap();
+    let choice = &text.choices[0];
+    assert_eq!(choice.delta.role, Some(ChatRole::Assistant));
+    assert_eq!(
+        choice.delta.content.as_deref(),
+        Some("The capital of France is Paris — la Ville Lumière ✨.")
+    );
+    assert_eq!(choice.finish_reason, Some(FinishReason::Stop));
+    let tokens = choice.logprobs.as_ref().unwrap()["content"]
+        .as_array()
+        .unwrap();
+    assert_eq!(tokens.len(), 12, "the logprobs of every token, appended");
+    assert_eq!(tokens[5]["token"], " Paris");
+    assert_eq!(text.usage.as_ref().unwrap().total_tokens, 26);
+    assert_eq!(text.additional_properties["service_tier"], "default");
+
+    let tools = merged("parallel_tool_calls.sse").await.unwrap();
+    let calls = tools.choices[0].delta.tool_calls.as_ref().unwrap();
+    let calls: Vec<(&str, &str)> = calls
+        .iter()
+        .map(|call| {
+            let function = call.function.as_ref().unwrap();
+            (
+                call.id.as_deref().unwrap(),
+                function.arguments.as_deref().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        calls,
+        [
+            (
+                "call_9mKqR2vT4xWz8bLc1NfH6sYd",
+                r#"{"city": "Paris", "unit": "celsius"}"#
+            ),
+            ("call_Xe3Tb7Gh0Jm5Pq9Vs2Aw4Lk8", r#"{"city": "Tōkyō"}"#),
+        ]
+    );
+    assert_eq!(tools.choices[0].delta.content, None);
+    assert_eq!(tools.usage.as_ref().unwrap().total_tokens, 133);
+
+    let two = merged("two_choices_reasoning.sse").await.unwrap();
+    assert_eq!(two.choices.len(), 2);
+    assert_eq!(
+        two.choices[0].delta.reasoning.as_deref(),
+        Some("The user asks for a haiku.")
+    );
+    assert_eq!(
+        two.choices[0].delta.content.as_deref(),
+        Some("Borrowed, then returned —\nno data race in the night,\nthe checker sleeps well.")
+    );
+    assert_eq!(two.choices[1].finish_reason, Some(FinishReason::ToolCalls));
+    let call = &two.choices[1].delta.tool_calls.as_ref().unwrap()[0];
+    assert_eq!(
+        call.function.as_ref().unwrap().arguments.as_deref(),
+        Some(r#"{"city": "Lima"}"#)
+    );
+    assert_eq!(
+        two.choices[1].additional_properties["native_finish_reason"],
+        "tool_calls"
+    );
+    assert_eq!(
+        two.usage
+            .as_ref()
+            .unwrap()
+            .cost
+            .as_ref()
+            .unwrap()
+            .total_cost,
+        Some(0.000412)
     );
 }

@@ -30,7 +30,8 @@ pub(crate) fn lib_rs(api: &Api, settings: &Settings) -> Result<String, Error> {
     text.push_str(&format!(
         "```no_run\n# async fn run() -> Result<(), {crate_name}::Error> {{\nlet client = {crate_name}::Client::from_env()?; // reads {key_env}, and {url_env} if set\n# Ok(())\n# }}\n```\n\n\
          Every operation is an async method of [`Client`]; request and response types are in [`types`]. \
-         Errors of every kind are one [`Error`]. Per-call settings go through [`Client::with_options`]."
+         Errors of every kind are one [`Error`]. Per-call settings go through [`Client::with_options`].\n\n\
+         With the cargo feature `mock`, `mock::MockServer` is a mock of the API on 127.0.0.1 for the tests of applications: typed answers per operation, typed requests received."
     ));
     let error_body = match &api.error_body {
         Some(ty) => {
@@ -62,6 +63,9 @@ pub(crate) fn lib_rs(api: &Api, settings: &Settings) -> Result<String, Error> {
         quote! {
             #[rustfmt::skip]
             mod client;
+            #[cfg(feature = "mock")]
+            #[rustfmt::skip]
+            pub mod mock;
             #[rustfmt::skip]
             pub mod runtime;
             #[rustfmt::skip]
@@ -73,6 +77,7 @@ pub(crate) fn lib_rs(api: &Api, settings: &Settings) -> Result<String, Error> {
         quote! {
             pub use client::Client;
             pub use runtime::error::{ApiError, Error};
+            pub use runtime::merge::Accumulator;
             pub use runtime::multipart::FilePart;
             pub use runtime::sse::EventStream;
             pub use runtime::transport::{ClientBuilder, RequestOptions, ResponseInfo};
@@ -374,7 +379,7 @@ fn scheme_setters(api: &Api) -> TokenStream {
 }
 
 /// Whether a type mentions a named type (then `client.rs` imports `types`).
-fn names_a_type(ty: &TypeRef) -> bool {
+pub(crate) fn names_a_type(ty: &TypeRef) -> bool {
     match ty {
         TypeRef::Named(_) => true,
         TypeRef::Vec(inner)

@@ -30,6 +30,11 @@ serde = {{ version = "1", features = ["derive"] }}
 serde_json = {{ version = "1", features = ["preserve_order"] }}
 thiserror = "2"
 tokio = {{ version = "1", features = ["time"] }}
+# The mock's server: the hyper that reqwest is built on, with its server half, and the two
+# helper crates reqwest already uses (tokio I/O for hyper, bodies).
+hyper = {{ version = "1", optional = true, features = ["server", "http1"] }}
+hyper-util = {{ version = "0.1", optional = true, features = ["tokio"] }}
+http-body-util = {{ version = "0.1", optional = true }}
 
 [dev-dependencies]
 tokio = {{ version = "1", features = ["macros", "rt-multi-thread"] }}
@@ -48,6 +53,10 @@ native-tls = ["reqwest/native-tls"]
 gzip = ["reqwest/gzip"]
 # HTTP/2 where the server offers it (HTTP/1.1 otherwise).
 http2 = ["reqwest/http2"]
+# `mock::MockServer`, a mock of the API on 127.0.0.1 for the tests of applications. Off by
+# default: without it nothing of the mock compiles, and the three optional crates above are
+# not dependencies.
+mock = ["dep:hyper", "dep:hyper-util", "dep:http-body-util", "tokio/net", "tokio/rt"]
 {features}"#,
         name = settings.crate_name,
         defaults = default_features(api),

@@ -7,6 +7,8 @@ mod ast;
 mod client;
 mod docs;
 mod manifest;
+mod merge;
+mod mock;
 mod rust;
 mod types;
 
@@ -37,6 +39,11 @@ const RUNTIME: &[(&str, &str)] = &[
         "src/runtime/error.rs",
         include_str!("../../runtime/error.rs"),
     ),
+    (
+        "src/runtime/merge.rs",
+        include_str!("../../runtime/merge.rs"),
+    ),
+    ("src/runtime/mock.rs", include_str!("../../runtime/mock.rs")),
     ("src/runtime/mod.rs", include_str!("../../runtime/mod.rs")),
     (
         "src/runtime/multipart.rs",
@@ -78,6 +85,10 @@ pub fn emit(api: &Api, settings: &Settings) -> Result<GeneratedCrate, Error> {
     files.push(GeneratedFile {
         path: crate::report::SUMMARY_FILE.to_owned(),
         contents: summary.to_json(&format!("by `{}`. Do not edit by hand.", settings.command)),
+    });
+    files.push(GeneratedFile {
+        path: "src/mock.rs".to_owned(),
+        contents: format!("{header}\n{}", mock::mock_rs(api)?),
     });
     let (client_text, types_text) = client_and_types(api, settings)?;
     files.push(GeneratedFile {
@@ -177,6 +188,9 @@ fn client_and_types_in_chunks(
     let mut types = types::types_head(api)?;
     for chunk in printed {
         types.append(chunk?);
+    }
+    if let Some(shapes) = merge::merge_shapes(api)? {
+        types.append(shapes);
     }
     Ok((client.finish(), types.finish()))
 }

@@ -38,8 +38,9 @@ const SHADOWABLE: &[&str] = &[
 #[derive(Debug, Clone)]
 pub(crate) struct Paths {
     shadowed: BTreeSet<String>,
-    /// Whether named types are reached through `types::` (from `client.rs`) or are in scope.
-    through_types_module: bool,
+    /// The module named types are reached through: `types` (from `client.rs`), `super` (from a
+    /// module inside `types.rs`), or none when they are in scope.
+    types_module: Option<&'static str>,
 }
 
 impl Paths {
@@ -52,7 +53,7 @@ impl Paths {
                 .filter(|def| SHADOWABLE.contains(&def.name.as_str()))
                 .map(|def| def.name.clone())
                 .collect(),
-            through_types_module: false,
+            types_module: None,
         }
     }
 
@@ -73,7 +74,16 @@ impl Paths {
             .iter()
             .map(|s| (*s).to_owned())
             .collect(),
-            through_types_module: true,
+            types_module: Some("types"),
+        }
+    }
+
+    /// Paths for a module inside `types.rs` that imports nothing of it: named types are
+    /// reached through `super::`, and no generated name hides a std one.
+    pub(crate) fn in_child_of_types() -> Self {
+        Paths {
+            shadowed: BTreeSet::new(),
+            types_module: Some("super"),
         }
     }
 
@@ -111,8 +121,8 @@ impl Paths {
     }
 
     fn named_in_scope(&self, name: &str) -> syn::Path {
-        if self.through_types_module {
-            path(false, &["types", name])
+        if let Some(module) = self.types_module {
+            path(false, &[module, name])
         } else {
             path(false, &[name])
         }
@@ -261,6 +271,15 @@ pub(crate) fn cfg_any(features: &[String]) -> Attribute {
     } else {
         attr_list("cfg", quote!(any(#(#features),*)))
     }
+}
+
+/// `#[cfg(not(any(feature = "a", ..)))]`: the build where none of `features` is on.
+pub(crate) fn cfg_none(features: &[String]) -> Attribute {
+    let features = features.iter().map(|feature| {
+        let feature = string(feature);
+        quote!(feature = #feature)
+    });
+    attr_list("cfg", quote!(not(any(#(#features),*))))
 }
 
 /// Puts `cfg` on every item (a type and its impls come and go together).

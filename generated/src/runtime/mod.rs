@@ -8,6 +8,9 @@
 #![allow(dead_code)]
 
 pub mod error;
+pub mod merge;
+#[cfg(feature = "mock")]
+pub mod mock;
 pub mod multipart;
 pub mod retry;
 pub mod sse;

@@ -12,9 +12,14 @@
 //! ```
 //!
 //! Every operation is an async method of [`Client`]; request and response types are in [`types`]. Errors of every kind are one [`Error`]. Per-call settings go through [`Client::with_options`].
+//!
+//! With the cargo feature `mock`, `mock::MockServer` is a mock of the API on 127.0.0.1 for the tests of applications: typed answers per operation, typed requests received.
 
 #[rustfmt::skip]
 mod client;
+#[cfg(feature = "mock")]
+#[rustfmt::skip]
+pub mod mock;
 #[rustfmt::skip]
 pub mod runtime;
 #[rustfmt::skip]
@@ -22,6 +27,7 @@ pub mod types;
 
 pub use client::Client;
 pub use runtime::error::{ApiError, Error};
+pub use runtime::merge::Accumulator;
 pub use runtime::multipart::FilePart;
 pub use runtime::sse::EventStream;
 pub use runtime::transport::{ClientBuilder, RequestOptions, ResponseInfo};

@@ -15,9 +15,11 @@ use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use futures_util::{Stream, TryStreamExt};
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::error::{ApiError, Error};
+use super::merge::{Accumulator, Merge};
 
 /// One dispatched event.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -423,6 +425,24 @@ impl<T: DeserializeOwned> EventStream<T> {
                 }
             }
         }
+    }
+}
+
+impl<T: DeserializeOwned + Serialize + Merge> EventStream<T> {
+    /// Reads the whole stream and merges its events into one value of the event type: the
+    /// answer the deltas add up to, as [`crate::runtime::merge`] describes (text and tool-call
+    /// arguments concatenated, elements merged by their `index`, everything else the last
+    /// value sent).
+    ///
+    /// Any error item of the stream is returned as it is, so an answer cut short or an error
+    /// event is never mistaken for a complete value; so is an event that does not decode. To
+    /// show the answer while it arrives, push the events into an [`Accumulator`] instead.
+    pub async fn merged(mut self) -> Result<T, Error> {
+        let mut merged = Accumulator::new();
+        while let Some(event) = std::future::poll_fn(|cx| Pin::new(&mut self).poll_next(cx)).await {
+            merged.push(&event?)?;
+        }
+        merged.finish()
     }
 }
 

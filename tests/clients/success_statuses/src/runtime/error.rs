@@ -52,6 +52,10 @@ pub enum Error {
         /// How many events were received before the stream ended.
         events: u64,
     },
+    /// The events of a stream could not be merged into one value: there was none, or their
+    /// merge is not a value of the event type (see [`EventStream::merged`](crate::EventStream::merged)).
+    #[error("could not merge the stream's events: {0}")]
+    Merge(String),
 }
 
 impl Error {
@@ -61,7 +65,9 @@ impl Error {
             Error::Api(api) => Some(api.status),
             Error::Decode { status, .. } => Some(*status),
             Error::Transport(source) => source.status().map(|status| status.as_u16()),
-            Error::Config(_) | Error::Timeout(_) | Error::StreamEnded { .. } => None,
+            Error::Config(_) | Error::Timeout(_) | Error::StreamEnded { .. } | Error::Merge(_) => {
+                None
+            }
         }
     }
 
