@@ -87,12 +87,8 @@ impl Summary {
             .collect();
         for def in &api.types {
             type_items(def, &constants, &mut items);
-            let gate = api
-                .features
-                .as_ref()
-                .and_then(|features| features.of_type.get(&def.name));
-            if let (Some(gate), Some(item)) = (gate, items.get_mut(&def.name)) {
-                item.features = gate.clone();
+            if let Some(item) = items.get_mut(&def.name) {
+                item.features = api.type_features(&def.name).to_vec();
             }
         }
         if let Some(features) = &api.features {
@@ -120,12 +116,7 @@ impl Summary {
         }
         let mut method_names = BTreeSet::new();
         for (at, op) in api.operations.iter().enumerate() {
-            let features = api
-                .features
-                .as_ref()
-                .and_then(|features| features.of_operation.get(at))
-                .cloned()
-                .unwrap_or_default();
+            let features = api.operation_features(at).to_vec();
             let method = names::unraw(&op.method_name).to_owned();
             method_names.insert(method.clone());
             let mut params = Vec::new();

@@ -235,16 +235,7 @@ pub(crate) fn client_rs(api: &Api, settings: &Settings) -> Result<Printer, Error
     ));
     let mut methods = TokenStream::new();
     for (at, op) in api.operations.iter().enumerate() {
-        let gate = api
-            .features
-            .as_ref()
-            .and_then(|features| features.of_operation.get(at))
-            .filter(|features| !features.is_empty())
-            .map(|features| {
-                let cfg = super::types::cfg_any(features);
-                quote!(#cfg)
-            })
-            .unwrap_or_default();
+        let gate = super::types::gate(api.operation_features(at));
         methods.extend(operation(api, op, &paths, &gate));
     }
     printer.items(

@@ -73,15 +73,8 @@ pub(crate) fn merge_shapes(api: &Api) -> Result<Option<Printer>, Error> {
         let shape = reference(event, &defs, 0);
         // An event type behind cargo features has its impl behind them too.
         let gate = match event {
-            TypeRef::Named(name) => api
-                .features
-                .as_ref()
-                .and_then(|features| features.of_type.get(name))
-                .map(|features| {
-                    let cfg = super::types::cfg_any(features);
-                    quote!(#cfg)
-                }),
-            _ => None,
+            TypeRef::Named(name) => super::types::gate(api.type_features(name)),
+            _ => TokenStream::new(),
         };
         impls.extend(quote! {
             #gate

@@ -39,19 +39,12 @@ pub(crate) fn mock_rs(api: &Api) -> Result<String, Error> {
         let at = Literal::usize_unsuffixed(index);
         // An operation behind cargo features has its methods behind them too; its route stays
         // (the table is indexed), without the request type when the features are off.
-        let gate = api
-            .features
-            .as_ref()
-            .and_then(|features| features.of_operation.get(index))
-            .filter(|features| !features.is_empty());
-        let (on, off) = match gate {
-            Some(features) => {
-                let on = super::types::cfg_any(features);
-                let off = super::types::cfg_none(features);
-                (quote!(#on), Some(quote!(#off)))
-            }
-            None => (TokenStream::new(), None),
-        };
+        let features = api.operation_features(index);
+        let on = super::types::gate(features);
+        let off = (!features.is_empty()).then(|| {
+            let off = super::types::cfg_none(features);
+            quote!(#off)
+        });
         let operation = names::unraw(&op.method_name);
         let method = string(&op.http_method.to_ascii_uppercase());
         let path = string(&op.path);

@@ -273,6 +273,15 @@ pub(crate) fn cfg_any(features: &[String]) -> Attribute {
     }
 }
 
+/// The `#[cfg(..)]` of an item behind `features`, as tokens; nothing when every build has it.
+pub(crate) fn gate(features: &[String]) -> TokenStream {
+    if features.is_empty() {
+        return TokenStream::new();
+    }
+    let cfg = cfg_any(features);
+    quote!(#cfg)
+}
+
 /// `#[cfg(not(any(feature = "a", ..)))]`: the build where none of `features` is on.
 pub(crate) fn cfg_none(features: &[String]) -> Attribute {
     let features = features.iter().map(|feature| {

@@ -45,6 +45,26 @@ pub struct Api {
     pub features: Option<Features>,
 }
 
+impl Api {
+    /// The cargo features that turn on the operation at `index` (any of them); empty when every
+    /// build has it.
+    pub fn operation_features(&self, index: usize) -> &[String] {
+        self.features
+            .as_ref()
+            .and_then(|features| features.of_operation.get(index))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// The cargo features that turn on the type `name` (any of them); empty when every build
+    /// has it.
+    pub fn type_features(&self, name: &str) -> &[String] {
+        self.features
+            .as_ref()
+            .and_then(|features| features.of_type.get(name))
+            .map_or(&[], Vec::as_slice)
+    }
+}
+
 /// A cargo feature per operation tag, and what each turns on.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Features {
