@@ -167,12 +167,7 @@ pub(crate) fn client_rs(api: &Api, settings: &Settings) -> Result<Printer, Error
     let mut printer = Printer::new();
     // A deprecated parameter is still sent when the caller sets it.
     printer.block(quote!(#![allow(deprecated)]), "the lints of src/client.rs")?;
-    // With some cargo features off, no method may be left to use an import.
-    let gated = if api.features.is_some() {
-        quote!(#[allow(unused_imports)])
-    } else {
-        TokenStream::new()
-    };
+    let gated = super::types::allow_unused_imports(api);
     printer.block(
         quote! {
             #gated
@@ -371,14 +366,7 @@ fn scheme_setters(api: &Api) -> TokenStream {
 
 /// Whether a type mentions a named type (then `client.rs` imports `types`).
 pub(crate) fn names_a_type(ty: &TypeRef) -> bool {
-    match ty {
-        TypeRef::Named(_) => true,
-        TypeRef::Vec(inner)
-        | TypeRef::Map(inner)
-        | TypeRef::Option(inner)
-        | TypeRef::Boxed(inner) => names_a_type(inner),
-        _ => false,
-    }
+    ty.named().is_some()
 }
 
 /// One operation: the plain method and, for SSE responses, the `_stream` method.

@@ -209,12 +209,7 @@ pub(crate) fn mock_rs(api: &Api) -> Result<String, Error> {
     let mut printer = Printer::new();
     printer.block(quote!(#(#file_doc)*), "the docs of src/mock.rs")?;
     printer.block(quote!(#![allow(deprecated)]), "the lints of src/mock.rs")?;
-    // With some cargo features off, no method may be left to use an import.
-    let gated = if api.features.is_some() {
-        quote!(#[allow(unused_imports)])
-    } else {
-        TokenStream::new()
-    };
+    let gated = super::types::allow_unused_imports(api);
     printer.block(
         quote! {
             use std::time::Duration;

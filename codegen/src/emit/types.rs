@@ -206,12 +206,7 @@ pub(crate) fn types_head(api: &Api) -> Result<Printer, Error> {
         )
     });
     let mut imports = TokenStream::new();
-    // With some cargo features off, no type may be left to use an import.
-    let gated = if api.features.is_some() {
-        quote!(#[allow(unused_imports)])
-    } else {
-        TokenStream::new()
-    };
+    let gated = allow_unused_imports(api);
     if derives_serde && !paths.is_shadowed("Serialize") && !paths.is_shadowed("Deserialize") {
         imports.extend(quote!(
             #gated
@@ -280,6 +275,16 @@ pub(crate) fn gate(features: &[String]) -> TokenStream {
     }
     let cfg = cfg_any(features);
     quote!(#cfg)
+}
+
+/// `#[allow(unused_imports)]` for the imports of a crate with cargo features: with some of
+/// them off, no item may be left to use an import.
+pub(crate) fn allow_unused_imports(api: &Api) -> TokenStream {
+    if api.features.is_some() {
+        quote!(#[allow(unused_imports)])
+    } else {
+        TokenStream::new()
+    }
 }
 
 /// `#[cfg(not(any(feature = "a", ..)))]`: the build where none of `features` is on.

@@ -80,7 +80,7 @@ pub(crate) fn features(
     let mut always_roots: Vec<&str> = Vec::new();
     let mut roots: Vec<Vec<&str>> = vec![Vec::new(); names.len()];
     if let Some(ty) = error_body {
-        named_in(ty, &mut always_roots);
+        always_roots.extend(ty.named());
     }
     let mut of_operation = Vec::with_capacity(operations.len());
     for op in operations {
@@ -152,22 +152,22 @@ fn walk<'a>(
         match &def.kind {
             TypeKind::Struct(structure) => {
                 for field in &structure.fields {
-                    named_in(&field.ty, &mut pending);
+                    pending.extend(field.ty.named());
                 }
                 if let Some(extra) = &structure.extra {
-                    named_in(&extra.value, &mut pending);
+                    pending.extend(extra.value.named());
                 }
             }
             TypeKind::Union(union) => {
                 for variant in &union.variants {
-                    named_in(&variant.ty, &mut pending);
+                    pending.extend(variant.ty.named());
                 }
             }
-            TypeKind::Alias { target, .. } => named_in(target, &mut pending),
+            TypeKind::Alias { target, .. } => pending.extend(target.named()),
             TypeKind::Responses(responses) => {
                 for case in &responses.cases {
                     if let ResponseKind::Json(ty) = &case.body {
-                        named_in(ty, &mut pending);
+                        pending.extend(ty.named());
                     }
                 }
             }
@@ -179,31 +179,20 @@ fn walk<'a>(
 /// The types an operation's method names.
 fn operation_types<'a>(op: &'a Operation, out: &mut Vec<&'a str>) {
     for param in &op.path_params {
-        named_in(&param.ty, out);
+        out.extend(param.ty.named());
     }
     if let Some(params) = &op.params {
         out.push(&params.type_name);
     }
     if let Some(body) = &op.body {
-        named_in(&body.ty, out);
+        out.extend(body.ty.named());
     }
     match &op.response {
-        ResponseKind::Json(ty) => named_in(ty, out),
+        ResponseKind::Json(ty) => out.extend(ty.named()),
         ResponseKind::ByStatus(name) => out.push(name),
         ResponseKind::Text | ResponseKind::Bytes | ResponseKind::Empty => {}
     }
     if let Some(stream) = &op.stream {
-        named_in(&stream.event, out);
-    }
-}
-
-fn named_in<'a>(ty: &'a TypeRef, out: &mut Vec<&'a str>) {
-    match ty {
-        TypeRef::Named(name) => out.push(name),
-        TypeRef::Vec(inner)
-        | TypeRef::Map(inner)
-        | TypeRef::Option(inner)
-        | TypeRef::Boxed(inner) => named_in(inner, out),
-        _ => {}
+        out.extend(stream.event.named());
     }
 }

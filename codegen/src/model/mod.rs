@@ -335,6 +335,21 @@ pub enum TypeRef {
     File,
 }
 
+impl TypeRef {
+    /// The named type this one holds, if any: `Foo` of `Option<Vec<Foo>>`. Every wrapper holds
+    /// one type, so there is at most one.
+    pub fn named(&self) -> Option<&str> {
+        match self {
+            TypeRef::Named(name) => Some(name),
+            TypeRef::Vec(inner)
+            | TypeRef::Map(inner)
+            | TypeRef::Option(inner)
+            | TypeRef::Boxed(inner) => inner.named(),
+            _ => None,
+        }
+    }
+}
+
 /// Integer widths, from `format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum IntegerType {

@@ -1130,13 +1130,8 @@ fn collect_by_value(ty: &TypeRef, visit: &mut dyn FnMut(&str)) {
 }
 
 fn collect_any(ty: &TypeRef, visit: &mut dyn FnMut(&str)) {
-    match ty {
-        TypeRef::Named(name) => visit(name),
-        TypeRef::Option(inner)
-        | TypeRef::Vec(inner)
-        | TypeRef::Map(inner)
-        | TypeRef::Boxed(inner) => collect_any(inner, visit),
-        _ => {}
+    if let Some(name) = ty.named() {
+        visit(name);
     }
 }
 
