@@ -5,6 +5,7 @@
 // path parameters leaves some helpers unused.
 #![allow(dead_code)]
 
+pub(crate) mod de;
 pub mod error;
 pub mod merge;
 #[cfg(feature = "mock")]
@@ -43,18 +44,8 @@ where
 }
 
 /// The string value of `value[key]`, the tag of a tagged union.
-pub(crate) fn tag_of(value: &serde_json::Value, key: &str) -> Option<String> {
-    value.get(key)?.as_str().map(str::to_owned)
-}
-
-/// Decodes `value` as the alternative that `wrap` makes a variant of, reporting a mismatch as
-/// an error of the deserializer that is running.
-pub(crate) fn decode_variant<T, U, E>(value: serde_json::Value, wrap: fn(T) -> U) -> Result<U, E>
-where
-    T: serde::de::DeserializeOwned,
-    E: serde::de::Error,
-{
-    serde_json::from_value(value).map(wrap).map_err(E::custom)
+pub(crate) fn tag_of<'a>(value: &'a serde_json::Value, key: &str) -> Option<&'a str> {
+    value.get(key)?.as_str()
 }
 
 /// Percent-encodes one path segment: everything but RFC 3986 unreserved characters.

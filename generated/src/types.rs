@@ -7,7 +7,9 @@
 #![allow(clippy::large_enum_variant, clippy::too_many_arguments, deprecated)]
 
 #[allow(unused_imports)]
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+#[allow(unused_imports)]
+use crate::runtime::de;
 #[allow(unused_imports)]
 use std::collections::BTreeMap;
 
@@ -54,7 +56,7 @@ use std::collections::BTreeMap;
 ///   "system_fingerprint": "fp_5b2a9c0d7e"
 /// }
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletion {
     /// Unique identifier of the chat completion.
@@ -79,6 +81,56 @@ pub struct ChatCompletion {
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+#[cfg(feature = "chat")]
+impl de::FromMap for ChatCompletion {
+    const EXPECTING: &'static str = "struct ChatCompletion";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut id = None;
+        let mut object = None;
+        let mut created = None;
+        let mut model = None;
+        let mut choices = None;
+        let mut usage = None;
+        let mut system_fingerprint = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "id" => de::field(&mut id, &mut __map, "id")?,
+                "object" => de::field(&mut object, &mut __map, "object")?,
+                "created" => de::field(&mut created, &mut __map, "created")?,
+                "model" => de::field(&mut model, &mut __map, "model")?,
+                "choices" => de::field(&mut choices, &mut __map, "choices")?,
+                "usage" => de::field(&mut usage, &mut __map, "usage")?,
+                "system_fingerprint" => {
+                    de::field(&mut system_fingerprint, &mut __map, "system_fingerprint")?
+                }
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            id: de::required(id, "id")?,
+            object: de::required(object, "object")?,
+            created: de::required(created, "created")?,
+            model: de::required(model, "model")?,
+            choices: de::required(choices, "choices")?,
+            usage: de::optional(usage),
+            system_fingerprint: de::optional(system_fingerprint),
+            additional_properties,
+        })
+    }
+}
+
+#[cfg(feature = "chat")]
+impl<'de> ::serde::Deserialize<'de> for ChatCompletion {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 #[cfg(feature = "chat")]
@@ -118,7 +170,7 @@ impl ChatCompletion {
 
 #[cfg(feature = "chat")]
 /// One completion choice.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionChoice {
     /// Index of this choice in the choices list.
@@ -132,6 +184,47 @@ pub struct ChatCompletionChoice {
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+#[cfg(feature = "chat")]
+impl de::FromMap for ChatCompletionChoice {
+    const EXPECTING: &'static str = "struct ChatCompletionChoice";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut index = None;
+        let mut finish_reason = None;
+        let mut message = None;
+        let mut logprobs = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "index" => de::field(&mut index, &mut __map, "index")?,
+                "finish_reason" => {
+                    de::field(&mut finish_reason, &mut __map, "finish_reason")?
+                }
+                "message" => de::field(&mut message, &mut __map, "message")?,
+                "logprobs" => de::field(&mut logprobs, &mut __map, "logprobs")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            index: de::required(index, "index")?,
+            finish_reason: de::optional(finish_reason),
+            message: de::required(message, "message")?,
+            logprobs: de::optional(logprobs),
+            additional_properties,
+        })
+    }
+}
+
+#[cfg(feature = "chat")]
+impl<'de> ::serde::Deserialize<'de> for ChatCompletionChoice {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 #[cfg(feature = "chat")]
@@ -188,7 +281,7 @@ impl ChatCompletionChoice {
 ///   ]
 /// }
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionChunk {
     /// Id of the chat completion; the same for every chunk of a stream.
@@ -214,6 +307,56 @@ pub struct ChatCompletionChunk {
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+#[cfg(feature = "chat")]
+impl de::FromMap for ChatCompletionChunk {
+    const EXPECTING: &'static str = "struct ChatCompletionChunk";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut id = None;
+        let mut object = None;
+        let mut created = None;
+        let mut model = None;
+        let mut system_fingerprint = None;
+        let mut choices = None;
+        let mut usage = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "id" => de::field(&mut id, &mut __map, "id")?,
+                "object" => de::field(&mut object, &mut __map, "object")?,
+                "created" => de::field(&mut created, &mut __map, "created")?,
+                "model" => de::field(&mut model, &mut __map, "model")?,
+                "system_fingerprint" => {
+                    de::field(&mut system_fingerprint, &mut __map, "system_fingerprint")?
+                }
+                "choices" => de::field(&mut choices, &mut __map, "choices")?,
+                "usage" => de::field(&mut usage, &mut __map, "usage")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            id: de::required(id, "id")?,
+            object: de::required(object, "object")?,
+            created: de::required(created, "created")?,
+            model: de::required(model, "model")?,
+            system_fingerprint: de::optional(system_fingerprint),
+            choices: de::required(choices, "choices")?,
+            usage: de::optional(usage),
+            additional_properties,
+        })
+    }
+}
+
+#[cfg(feature = "chat")]
+impl<'de> ::serde::Deserialize<'de> for ChatCompletionChunk {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 #[cfg(feature = "chat")]
@@ -253,7 +396,7 @@ impl ChatCompletionChunk {
 
 #[cfg(feature = "chat")]
 /// The incremental update to one choice carried by a chunk.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionChunkChoice {
     /// Index of the choice this delta belongs to.
@@ -267,6 +410,47 @@ pub struct ChatCompletionChunkChoice {
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+#[cfg(feature = "chat")]
+impl de::FromMap for ChatCompletionChunkChoice {
+    const EXPECTING: &'static str = "struct ChatCompletionChunkChoice";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut index = None;
+        let mut delta = None;
+        let mut finish_reason = None;
+        let mut logprobs = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "index" => de::field(&mut index, &mut __map, "index")?,
+                "delta" => de::field(&mut delta, &mut __map, "delta")?,
+                "finish_reason" => {
+                    de::field(&mut finish_reason, &mut __map, "finish_reason")?
+                }
+                "logprobs" => de::field(&mut logprobs, &mut __map, "logprobs")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            index: de::required(index, "index")?,
+            delta: de::required(delta, "delta")?,
+            finish_reason: de::optional(finish_reason),
+            logprobs: de::optional(logprobs),
+            additional_properties,
+        })
+    }
+}
+
+#[cfg(feature = "chat")]
+impl<'de> ::serde::Deserialize<'de> for ChatCompletionChunkChoice {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 #[cfg(feature = "chat")]
@@ -297,7 +481,7 @@ impl ChatCompletionChunkChoice {
 
 #[cfg(feature = "chat")]
 /// The fields of the assistant message that changed in this chunk. Concatenate content, reasoning and refusal across chunks; merge tool_calls by index.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionDelta {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -317,6 +501,48 @@ pub struct ChatCompletionDelta {
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+#[cfg(feature = "chat")]
+impl de::FromMap for ChatCompletionDelta {
+    const EXPECTING: &'static str = "struct ChatCompletionDelta";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut role = None;
+        let mut content = None;
+        let mut reasoning = None;
+        let mut refusal = None;
+        let mut tool_calls = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "role" => de::field(&mut role, &mut __map, "role")?,
+                "content" => de::field(&mut content, &mut __map, "content")?,
+                "reasoning" => de::field(&mut reasoning, &mut __map, "reasoning")?,
+                "refusal" => de::field(&mut refusal, &mut __map, "refusal")?,
+                "tool_calls" => de::field(&mut tool_calls, &mut __map, "tool_calls")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            role: de::optional(role),
+            content: de::optional(content),
+            reasoning: de::optional(reasoning),
+            refusal: de::optional(refusal),
+            tool_calls: de::optional(tool_calls),
+            additional_properties,
+        })
+    }
+}
+
+#[cfg(feature = "chat")]
+impl<'de> ::serde::Deserialize<'de> for ChatCompletionDelta {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 #[cfg(feature = "chat")]
@@ -361,7 +587,7 @@ impl ChatCompletionDelta {
 /// The message generated by the model.
 ///
 /// - Example: `{"role":"assistant","content":"The capital of France is Paris."}`
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionMessage {
     pub role: ChatRole,
@@ -383,6 +609,53 @@ pub struct ChatCompletionMessage {
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+#[cfg(feature = "chat")]
+impl de::FromMap for ChatCompletionMessage {
+    const EXPECTING: &'static str = "struct ChatCompletionMessage";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut role = None;
+        let mut content = None;
+        let mut refusal = None;
+        let mut reasoning = None;
+        let mut reasoning_details = None;
+        let mut tool_calls = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "role" => de::field(&mut role, &mut __map, "role")?,
+                "content" => de::field(&mut content, &mut __map, "content")?,
+                "refusal" => de::field(&mut refusal, &mut __map, "refusal")?,
+                "reasoning" => de::field(&mut reasoning, &mut __map, "reasoning")?,
+                "reasoning_details" => {
+                    de::field(&mut reasoning_details, &mut __map, "reasoning_details")?
+                }
+                "tool_calls" => de::field(&mut tool_calls, &mut __map, "tool_calls")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            role: de::required(role, "role")?,
+            content: de::optional(content),
+            refusal: de::optional(refusal),
+            reasoning: de::optional(reasoning),
+            reasoning_details: de::optional(reasoning_details),
+            tool_calls: de::optional(tool_calls),
+            additional_properties,
+        })
+    }
+}
+
+#[cfg(feature = "chat")]
+impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessage {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 #[cfg(feature = "chat")]
@@ -461,7 +734,7 @@ impl ChatCompletionMessage {
 
 #[cfg(feature = "chat")]
 /// One message of the conversation.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ChatMessage {
     pub role: ChatRole,
@@ -479,6 +752,50 @@ pub struct ChatMessage {
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+#[cfg(feature = "chat")]
+impl de::FromMap for ChatMessage {
+    const EXPECTING: &'static str = "struct ChatMessage";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut role = None;
+        let mut content = None;
+        let mut name = None;
+        let mut tool_call_id = None;
+        let mut tool_calls = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "role" => de::field(&mut role, &mut __map, "role")?,
+                "content" => de::field(&mut content, &mut __map, "content")?,
+                "name" => de::field(&mut name, &mut __map, "name")?,
+                "tool_call_id" => {
+                    de::field(&mut tool_call_id, &mut __map, "tool_call_id")?
+                }
+                "tool_calls" => de::field(&mut tool_calls, &mut __map, "tool_calls")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            role: de::required(role, "role")?,
+            content: de::optional(content),
+            name: de::optional(name),
+            tool_call_id: de::optional(tool_call_id),
+            tool_calls: de::optional(tool_calls),
+            additional_properties,
+        })
+    }
+}
+
+#[cfg(feature = "chat")]
+impl<'de> ::serde::Deserialize<'de> for ChatMessage {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 #[cfg(feature = "chat")]
@@ -547,7 +864,7 @@ impl ChatMessage {
 
 #[cfg(feature = "chat")]
 /// The message content: a text string, an array of content parts (text and images), or null (assistant messages with tool_calls).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 #[serde(untagged)]
 pub enum ChatMessageContent {
@@ -557,6 +874,24 @@ pub enum ChatMessageContent {
     Parts(Vec<ContentPart>),
     /// A value none of the alternatives above matches; kept as it was sent.
     Unknown(serde_json::Value),
+}
+
+#[cfg(feature = "chat")]
+impl<'de> ::serde::Deserialize<'de> for ChatMessageContent {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <serde_json::Value as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        if let Some(variant) = de::try_variant(&value, Self::Text) {
+            return Ok(variant);
+        }
+        if let Some(variant) = de::try_variant(&value, Self::Parts) {
+            return Ok(variant);
+        }
+        Ok(Self::Unknown(value))
+    }
 }
 
 #[cfg(feature = "chat")]
@@ -666,7 +1001,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatRole {
 
 #[cfg(feature = "chat")]
 /// Breakdown of the completion tokens.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct CompletionTokensDetails {
     /// Completion tokens spent on reasoning.
@@ -678,6 +1013,43 @@ pub struct CompletionTokensDetails {
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+#[cfg(feature = "chat")]
+impl de::FromMap for CompletionTokensDetails {
+    const EXPECTING: &'static str = "struct CompletionTokensDetails";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut reasoning_tokens = None;
+        let mut image_tokens = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "reasoning_tokens" => {
+                    de::field(&mut reasoning_tokens, &mut __map, "reasoning_tokens")?
+                }
+                "image_tokens" => {
+                    de::field(&mut image_tokens, &mut __map, "image_tokens")?
+                }
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            reasoning_tokens: de::optional(reasoning_tokens),
+            image_tokens: de::optional(image_tokens),
+            additional_properties,
+        })
+    }
+}
+
+#[cfg(feature = "chat")]
+impl<'de> ::serde::Deserialize<'de> for CompletionTokensDetails {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 #[cfg(feature = "chat")]
@@ -722,10 +1094,9 @@ impl<'de> ::serde::Deserialize<'de> for ContentPart {
         let value = <serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        let tag = crate::runtime::tag_of(&value, "type");
-        match tag.as_deref() {
-            Some("text") => crate::runtime::decode_variant(value, Self::Text),
-            Some("image_url") => crate::runtime::decode_variant(value, Self::Image),
+        match crate::runtime::tag_of(&value, "type") {
+            Some("text") => de::decode_variant(&value, Self::Text),
+            Some("image_url") => de::decode_variant(&value, Self::Image),
             _ => Ok(Self::Unknown(value)),
         }
     }
@@ -747,7 +1118,7 @@ impl ::std::convert::From<ContentPartImage> for ContentPart {
 
 #[cfg(feature = "chat")]
 /// An image content part.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ContentPartImage {
     /// The content part type, always image_url.
@@ -756,6 +1127,39 @@ pub struct ContentPartImage {
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+#[cfg(feature = "chat")]
+impl de::FromMap for ContentPartImage {
+    const EXPECTING: &'static str = "struct ContentPartImage";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut r#type = None;
+        let mut image_url = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "type" => de::field(&mut r#type, &mut __map, "type")?,
+                "image_url" => de::field(&mut image_url, &mut __map, "image_url")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            r#type: de::required(r#type, "type")?,
+            image_url: de::required(image_url, "image_url")?,
+            additional_properties,
+        })
+    }
+}
+
+#[cfg(feature = "chat")]
+impl<'de> ::serde::Deserialize<'de> for ContentPartImage {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 #[cfg(feature = "chat")]
@@ -841,7 +1245,7 @@ impl<'de> ::serde::Deserialize<'de> for ContentPartImageType {
 
 #[cfg(feature = "chat")]
 /// A text content part.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ContentPartText {
     /// The content part type, always text.
@@ -851,6 +1255,39 @@ pub struct ContentPartText {
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+#[cfg(feature = "chat")]
+impl de::FromMap for ContentPartText {
+    const EXPECTING: &'static str = "struct ContentPartText";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut r#type = None;
+        let mut text = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "type" => de::field(&mut r#type, &mut __map, "type")?,
+                "text" => de::field(&mut text, &mut __map, "text")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            r#type: de::required(r#type, "type")?,
+            text: de::required(text, "text")?,
+            additional_properties,
+        })
+    }
+}
+
+#[cfg(feature = "chat")]
+impl<'de> ::serde::Deserialize<'de> for ContentPartText {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 #[cfg(feature = "chat")]
@@ -986,7 +1423,7 @@ impl<'de> ::serde::Deserialize<'de> for ContentPartTextType {
 ///   "user": "user-1234"
 /// }
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateChatCompletionRequest {
     /// The model id to use, e.g. deepshi-3.0 or gpt-4o. Use the bare id returned by GET /v1/models, not a provider-prefixed id.
@@ -1063,6 +1500,118 @@ pub struct CreateChatCompletionRequest {
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+#[cfg(feature = "chat")]
+impl de::FromMap for CreateChatCompletionRequest {
+    const EXPECTING: &'static str = "struct CreateChatCompletionRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut model = None;
+        let mut messages = None;
+        let mut temperature = None;
+        let mut top_p = None;
+        let mut max_tokens = None;
+        let mut max_completion_tokens = None;
+        let mut stop = None;
+        let mut stream = None;
+        let mut stream_options = None;
+        let mut seed = None;
+        let mut n = None;
+        let mut frequency_penalty = None;
+        let mut presence_penalty = None;
+        let mut logit_bias = None;
+        let mut logprobs = None;
+        let mut top_logprobs = None;
+        let mut response_format = None;
+        let mut tools = None;
+        let mut tool_choice = None;
+        let mut parallel_tool_calls = None;
+        let mut user = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "model" => de::field(&mut model, &mut __map, "model")?,
+                "messages" => de::field(&mut messages, &mut __map, "messages")?,
+                "temperature" => de::field(&mut temperature, &mut __map, "temperature")?,
+                "top_p" => de::field(&mut top_p, &mut __map, "top_p")?,
+                "max_tokens" => de::field(&mut max_tokens, &mut __map, "max_tokens")?,
+                "max_completion_tokens" => {
+                    de::field(
+                        &mut max_completion_tokens,
+                        &mut __map,
+                        "max_completion_tokens",
+                    )?
+                }
+                "stop" => de::field(&mut stop, &mut __map, "stop")?,
+                "stream" => de::field(&mut stream, &mut __map, "stream")?,
+                "stream_options" => {
+                    de::field(&mut stream_options, &mut __map, "stream_options")?
+                }
+                "seed" => de::field(&mut seed, &mut __map, "seed")?,
+                "n" => de::field(&mut n, &mut __map, "n")?,
+                "frequency_penalty" => {
+                    de::field(&mut frequency_penalty, &mut __map, "frequency_penalty")?
+                }
+                "presence_penalty" => {
+                    de::field(&mut presence_penalty, &mut __map, "presence_penalty")?
+                }
+                "logit_bias" => de::field(&mut logit_bias, &mut __map, "logit_bias")?,
+                "logprobs" => de::field(&mut logprobs, &mut __map, "logprobs")?,
+                "top_logprobs" => {
+                    de::field(&mut top_logprobs, &mut __map, "top_logprobs")?
+                }
+                "response_format" => {
+                    de::field(&mut response_format, &mut __map, "response_format")?
+                }
+                "tools" => de::field(&mut tools, &mut __map, "tools")?,
+                "tool_choice" => de::field(&mut tool_choice, &mut __map, "tool_choice")?,
+                "parallel_tool_calls" => {
+                    de::field(
+                        &mut parallel_tool_calls,
+                        &mut __map,
+                        "parallel_tool_calls",
+                    )?
+                }
+                "user" => de::field(&mut user, &mut __map, "user")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            model: de::required(model, "model")?,
+            messages: de::required(messages, "messages")?,
+            temperature: de::optional(temperature),
+            top_p: de::optional(top_p),
+            max_tokens: de::optional(max_tokens),
+            max_completion_tokens: de::optional(max_completion_tokens),
+            stop: de::optional(stop),
+            stream: de::optional(stream),
+            stream_options: de::optional(stream_options),
+            seed: de::optional(seed),
+            n: de::optional(n),
+            frequency_penalty: de::optional(frequency_penalty),
+            presence_penalty: de::optional(presence_penalty),
+            logit_bias: de::optional(logit_bias),
+            logprobs: de::optional(logprobs),
+            top_logprobs: de::optional(top_logprobs),
+            response_format: de::optional(response_format),
+            tools: de::optional(tools),
+            tool_choice: de::optional(tool_choice),
+            parallel_tool_calls: de::optional(parallel_tool_calls),
+            user: de::optional(user),
+            additional_properties,
+        })
+    }
+}
+
+#[cfg(feature = "chat")]
+impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 #[cfg(feature = "chat")]
@@ -1211,7 +1760,7 @@ impl CreateChatCompletionRequest {
 }
 
 /// Machine-readable error code: a string or an integer depending on the upstream source, or null.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 #[serde(untagged)]
 pub enum ErrorCode {
@@ -1221,6 +1770,23 @@ pub enum ErrorCode {
     Number(i64),
     /// A value none of the alternatives above matches; kept as it was sent.
     Unknown(serde_json::Value),
+}
+
+impl<'de> ::serde::Deserialize<'de> for ErrorCode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <serde_json::Value as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        if let Some(variant) = de::try_variant(&value, Self::Text) {
+            return Ok(variant);
+        }
+        if let Some(variant) = de::try_variant(&value, Self::Number) {
+            return Ok(variant);
+        }
+        Ok(Self::Unknown(value))
+    }
 }
 
 impl ::std::convert::From<String> for ErrorCode {
@@ -1242,7 +1808,7 @@ impl ::std::convert::From<i64> for ErrorCode {
 }
 
 /// Details of an error.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ErrorDetail {
     /// Human-readable description of the error.
@@ -1258,6 +1824,43 @@ pub struct ErrorDetail {
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+impl de::FromMap for ErrorDetail {
+    const EXPECTING: &'static str = "struct ErrorDetail";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut message = None;
+        let mut r#type = None;
+        let mut param = None;
+        let mut code = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "message" => de::field(&mut message, &mut __map, "message")?,
+                "type" => de::field(&mut r#type, &mut __map, "type")?,
+                "param" => de::field(&mut param, &mut __map, "param")?,
+                "code" => de::field(&mut code, &mut __map, "code")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            message: de::required(message, "message")?,
+            r#type: de::optional(r#type),
+            param: de::optional(param),
+            code: de::optional(code),
+            additional_properties,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ErrorDetail {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 impl ErrorDetail {
@@ -1305,13 +1908,41 @@ impl ErrorDetail {
 ///   }
 /// }
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ErrorResponse {
     pub error: ErrorDetail,
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+impl de::FromMap for ErrorResponse {
+    const EXPECTING: &'static str = "struct ErrorResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut error = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "error" => de::field(&mut error, &mut __map, "error")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            error: de::required(error, "error")?,
+            additional_properties,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ErrorResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 impl ErrorResponse {
@@ -1410,7 +2041,7 @@ impl<'de> ::serde::Deserialize<'de> for FinishReason {
 
 #[cfg(feature = "chat")]
 /// The function the model called and its arguments.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct FunctionCall {
     /// Name of the function to call.
@@ -1420,6 +2051,39 @@ pub struct FunctionCall {
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+#[cfg(feature = "chat")]
+impl de::FromMap for FunctionCall {
+    const EXPECTING: &'static str = "struct FunctionCall";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut name = None;
+        let mut arguments = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "name" => de::field(&mut name, &mut __map, "name")?,
+                "arguments" => de::field(&mut arguments, &mut __map, "arguments")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            name: de::required(name, "name")?,
+            arguments: de::required(arguments, "arguments")?,
+            additional_properties,
+        })
+    }
+}
+
+#[cfg(feature = "chat")]
+impl<'de> ::serde::Deserialize<'de> for FunctionCall {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 #[cfg(feature = "chat")]
@@ -1436,7 +2100,7 @@ impl FunctionCall {
 
 #[cfg(feature = "chat")]
 /// An incremental update to a function call.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct FunctionCallDelta {
     /// Name of the function; usually only in the first delta.
@@ -1448,6 +2112,39 @@ pub struct FunctionCallDelta {
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+#[cfg(feature = "chat")]
+impl de::FromMap for FunctionCallDelta {
+    const EXPECTING: &'static str = "struct FunctionCallDelta";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut name = None;
+        let mut arguments = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "name" => de::field(&mut name, &mut __map, "name")?,
+                "arguments" => de::field(&mut arguments, &mut __map, "arguments")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            name: de::optional(name),
+            arguments: de::optional(arguments),
+            additional_properties,
+        })
+    }
+}
+
+#[cfg(feature = "chat")]
+impl<'de> ::serde::Deserialize<'de> for FunctionCallDelta {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 #[cfg(feature = "chat")]
@@ -1472,7 +2169,7 @@ impl FunctionCallDelta {
 
 #[cfg(feature = "chat")]
 /// Definition of a function the model may call.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct FunctionDefinition {
     /// Name of the function.
@@ -1489,6 +2186,45 @@ pub struct FunctionDefinition {
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+#[cfg(feature = "chat")]
+impl de::FromMap for FunctionDefinition {
+    const EXPECTING: &'static str = "struct FunctionDefinition";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut name = None;
+        let mut description = None;
+        let mut parameters = None;
+        let mut strict = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "name" => de::field(&mut name, &mut __map, "name")?,
+                "description" => de::field(&mut description, &mut __map, "description")?,
+                "parameters" => de::field(&mut parameters, &mut __map, "parameters")?,
+                "strict" => de::field(&mut strict, &mut __map, "strict")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            name: de::required(name, "name")?,
+            description: de::optional(description),
+            parameters: de::optional(parameters),
+            strict: de::optional(strict),
+            additional_properties,
+        })
+    }
+}
+
+#[cfg(feature = "chat")]
+impl<'de> ::serde::Deserialize<'de> for FunctionDefinition {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 #[cfg(feature = "chat")]
@@ -1525,7 +2261,7 @@ impl FunctionDefinition {
 
 #[cfg(feature = "chat")]
 /// An image given by URL.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ImageUrl {
     /// The image location: an http(s) URL or a data: URL with base64-encoded image data.
@@ -1536,6 +2272,39 @@ pub struct ImageUrl {
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+#[cfg(feature = "chat")]
+impl de::FromMap for ImageUrl {
+    const EXPECTING: &'static str = "struct ImageUrl";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut url = None;
+        let mut detail = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "url" => de::field(&mut url, &mut __map, "url")?,
+                "detail" => de::field(&mut detail, &mut __map, "detail")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            url: de::required(url, "url")?,
+            detail: de::optional(detail),
+            additional_properties,
+        })
+    }
+}
+
+#[cfg(feature = "chat")]
+impl<'de> ::serde::Deserialize<'de> for ImageUrl {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 #[cfg(feature = "chat")]
@@ -1634,7 +2403,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageUrlDetail {
 
 #[cfg(feature = "chat")]
 /// The JSON Schema the model output must follow.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct JsonSchemaFormat {
     /// Name of the response format.
@@ -1651,6 +2420,45 @@ pub struct JsonSchemaFormat {
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+#[cfg(feature = "chat")]
+impl de::FromMap for JsonSchemaFormat {
+    const EXPECTING: &'static str = "struct JsonSchemaFormat";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut name = None;
+        let mut description = None;
+        let mut schema = None;
+        let mut strict = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "name" => de::field(&mut name, &mut __map, "name")?,
+                "description" => de::field(&mut description, &mut __map, "description")?,
+                "schema" => de::field(&mut schema, &mut __map, "schema")?,
+                "strict" => de::field(&mut strict, &mut __map, "strict")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            name: de::required(name, "name")?,
+            description: de::optional(description),
+            schema: de::optional(schema),
+            strict: de::optional(strict),
+            additional_properties,
+        })
+    }
+}
+
+#[cfg(feature = "chat")]
+impl<'de> ::serde::Deserialize<'de> for JsonSchemaFormat {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 #[cfg(feature = "chat")]
@@ -1687,7 +2495,7 @@ impl JsonSchemaFormat {
 
 #[cfg(feature = "models")]
 /// A model that can be used for chat completions.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Model {
     /// The bare model id to use in the model field of requests.
@@ -1707,6 +2515,45 @@ pub struct Model {
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+#[cfg(feature = "models")]
+impl de::FromMap for Model {
+    const EXPECTING: &'static str = "struct Model";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut id = None;
+        let mut object = None;
+        let mut created = None;
+        let mut owned_by = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "id" => de::field(&mut id, &mut __map, "id")?,
+                "object" => de::field(&mut object, &mut __map, "object")?,
+                "created" => de::field(&mut created, &mut __map, "created")?,
+                "owned_by" => de::field(&mut owned_by, &mut __map, "owned_by")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            id: de::required(id, "id")?,
+            object: de::required(object, "object")?,
+            created: de::required(created, "created")?,
+            owned_by: de::required(owned_by, "owned_by")?,
+            additional_properties,
+        })
+    }
+}
+
+#[cfg(feature = "models")]
+impl<'de> ::serde::Deserialize<'de> for Model {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 #[cfg(feature = "models")]
@@ -1752,7 +2599,7 @@ impl Model {
 ///   ]
 /// }
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ModelList {
     /// The object type, always list.
@@ -1764,6 +2611,39 @@ pub struct ModelList {
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+#[cfg(feature = "models")]
+impl de::FromMap for ModelList {
+    const EXPECTING: &'static str = "struct ModelList";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut object = None;
+        let mut data = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "object" => de::field(&mut object, &mut __map, "object")?,
+                "data" => de::field(&mut data, &mut __map, "data")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            object: de::required(object, "object")?,
+            data: de::required(data, "data")?,
+            additional_properties,
+        })
+    }
+}
+
+#[cfg(feature = "models")]
+impl<'de> ::serde::Deserialize<'de> for ModelList {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 #[cfg(feature = "models")]
@@ -1780,7 +2660,7 @@ impl ModelList {
 
 #[cfg(feature = "chat")]
 /// Forces the model to call the named function.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct NamedToolChoice {
     /// The tool type, always function.
@@ -1789,6 +2669,39 @@ pub struct NamedToolChoice {
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+#[cfg(feature = "chat")]
+impl de::FromMap for NamedToolChoice {
+    const EXPECTING: &'static str = "struct NamedToolChoice";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut r#type = None;
+        let mut function = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "type" => de::field(&mut r#type, &mut __map, "type")?,
+                "function" => de::field(&mut function, &mut __map, "function")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            r#type: de::required(r#type, "type")?,
+            function: de::required(function, "function")?,
+            additional_properties,
+        })
+    }
+}
+
+#[cfg(feature = "chat")]
+impl<'de> ::serde::Deserialize<'de> for NamedToolChoice {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 #[cfg(feature = "chat")]
@@ -1805,7 +2718,7 @@ impl NamedToolChoice {
 
 #[cfg(feature = "chat")]
 /// The function the model must call.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct NamedToolChoiceFunction {
     /// Name of the function to call.
@@ -1813,6 +2726,36 @@ pub struct NamedToolChoiceFunction {
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+#[cfg(feature = "chat")]
+impl de::FromMap for NamedToolChoiceFunction {
+    const EXPECTING: &'static str = "struct NamedToolChoiceFunction";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut name = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "name" => de::field(&mut name, &mut __map, "name")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            name: de::required(name, "name")?,
+            additional_properties,
+        })
+    }
+}
+
+#[cfg(feature = "chat")]
+impl<'de> ::serde::Deserialize<'de> for NamedToolChoiceFunction {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 #[cfg(feature = "chat")]
@@ -1828,7 +2771,7 @@ impl NamedToolChoiceFunction {
 
 #[cfg(feature = "chat")]
 /// Breakdown of the prompt tokens.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct PromptTokensDetails {
     /// Prompt tokens served from the prompt cache.
@@ -1843,6 +2786,48 @@ pub struct PromptTokensDetails {
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+#[cfg(feature = "chat")]
+impl de::FromMap for PromptTokensDetails {
+    const EXPECTING: &'static str = "struct PromptTokensDetails";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut cached_tokens = None;
+        let mut cached_read_tokens = None;
+        let mut image_tokens = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "cached_tokens" => {
+                    de::field(&mut cached_tokens, &mut __map, "cached_tokens")?
+                }
+                "cached_read_tokens" => {
+                    de::field(&mut cached_read_tokens, &mut __map, "cached_read_tokens")?
+                }
+                "image_tokens" => {
+                    de::field(&mut image_tokens, &mut __map, "image_tokens")?
+                }
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            cached_tokens: de::optional(cached_tokens),
+            cached_read_tokens: de::optional(cached_read_tokens),
+            image_tokens: de::optional(image_tokens),
+            additional_properties,
+        })
+    }
+}
+
+#[cfg(feature = "chat")]
+impl<'de> ::serde::Deserialize<'de> for PromptTokensDetails {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 #[cfg(feature = "chat")]
@@ -1895,15 +2880,10 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormat {
         let value = <serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        let tag = crate::runtime::tag_of(&value, "type");
-        match tag.as_deref() {
-            Some("text") => crate::runtime::decode_variant(value, Self::Text),
-            Some("json_object") => {
-                crate::runtime::decode_variant(value, Self::JsonObject)
-            }
-            Some("json_schema") => {
-                crate::runtime::decode_variant(value, Self::JsonSchema)
-            }
+        match crate::runtime::tag_of(&value, "type") {
+            Some("text") => de::decode_variant(&value, Self::Text),
+            Some("json_object") => de::decode_variant(&value, Self::JsonObject),
+            Some("json_schema") => de::decode_variant(&value, Self::JsonSchema),
             _ => Ok(Self::Unknown(value)),
         }
     }
@@ -1932,7 +2912,7 @@ impl ::std::convert::From<ResponseFormatJsonSchema> for ResponseFormat {
 
 #[cfg(feature = "chat")]
 /// Forces the model to output a valid JSON object.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ResponseFormatJsonObject {
     /// The response format type, always json_object.
@@ -1940,6 +2920,36 @@ pub struct ResponseFormatJsonObject {
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+#[cfg(feature = "chat")]
+impl de::FromMap for ResponseFormatJsonObject {
+    const EXPECTING: &'static str = "struct ResponseFormatJsonObject";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut r#type = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "type" => de::field(&mut r#type, &mut __map, "type")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            r#type: de::required(r#type, "type")?,
+            additional_properties,
+        })
+    }
+}
+
+#[cfg(feature = "chat")]
+impl<'de> ::serde::Deserialize<'de> for ResponseFormatJsonObject {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 #[cfg(feature = "chat")]
@@ -2031,7 +3041,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatJsonObjectType {
 
 #[cfg(feature = "chat")]
 /// Constrains the output to a supplied JSON Schema (model-dependent).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ResponseFormatJsonSchema {
     /// The response format type, always json_schema.
@@ -2040,6 +3050,39 @@ pub struct ResponseFormatJsonSchema {
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+#[cfg(feature = "chat")]
+impl de::FromMap for ResponseFormatJsonSchema {
+    const EXPECTING: &'static str = "struct ResponseFormatJsonSchema";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut r#type = None;
+        let mut json_schema = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "type" => de::field(&mut r#type, &mut __map, "type")?,
+                "json_schema" => de::field(&mut json_schema, &mut __map, "json_schema")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            r#type: de::required(r#type, "type")?,
+            json_schema: de::required(json_schema, "json_schema")?,
+            additional_properties,
+        })
+    }
+}
+
+#[cfg(feature = "chat")]
+impl<'de> ::serde::Deserialize<'de> for ResponseFormatJsonSchema {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 #[cfg(feature = "chat")]
@@ -2125,7 +3168,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatJsonSchemaType {
 
 #[cfg(feature = "chat")]
 /// Plain text output (the default).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ResponseFormatText {
     /// The response format type, always text.
@@ -2133,6 +3176,36 @@ pub struct ResponseFormatText {
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+#[cfg(feature = "chat")]
+impl de::FromMap for ResponseFormatText {
+    const EXPECTING: &'static str = "struct ResponseFormatText";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut r#type = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "type" => de::field(&mut r#type, &mut __map, "type")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            r#type: de::required(r#type, "type")?,
+            additional_properties,
+        })
+    }
+}
+
+#[cfg(feature = "chat")]
+impl<'de> ::serde::Deserialize<'de> for ResponseFormatText {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 #[cfg(feature = "chat")]
@@ -2224,7 +3297,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatTextType {
 
 #[cfg(feature = "chat")]
 /// Up to 4 sequences at which generation stops.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 #[serde(untagged)]
 pub enum StopSequences {
@@ -2234,6 +3307,24 @@ pub enum StopSequences {
     Many(Vec<String>),
     /// A value none of the alternatives above matches; kept as it was sent.
     Unknown(serde_json::Value),
+}
+
+#[cfg(feature = "chat")]
+impl<'de> ::serde::Deserialize<'de> for StopSequences {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <serde_json::Value as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        if let Some(variant) = de::try_variant(&value, Self::One) {
+            return Ok(variant);
+        }
+        if let Some(variant) = de::try_variant(&value, Self::Many) {
+            return Ok(variant);
+        }
+        Ok(Self::Unknown(value))
+    }
 }
 
 #[cfg(feature = "chat")]
@@ -2259,7 +3350,7 @@ impl ::std::convert::From<Vec<String>> for StopSequences {
 
 #[cfg(feature = "chat")]
 /// Options for streaming responses. Only applies when stream is true.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct StreamOptions {
     /// When true, the last chunk before data: \[DONE\] carries a `usage` field with token usage and cost for the whole request.
@@ -2268,6 +3359,38 @@ pub struct StreamOptions {
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+#[cfg(feature = "chat")]
+impl de::FromMap for StreamOptions {
+    const EXPECTING: &'static str = "struct StreamOptions";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut include_usage = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "include_usage" => {
+                    de::field(&mut include_usage, &mut __map, "include_usage")?
+                }
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            include_usage: de::optional(include_usage),
+            additional_properties,
+        })
+    }
+}
+
+#[cfg(feature = "chat")]
+impl<'de> ::serde::Deserialize<'de> for StreamOptions {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 #[cfg(feature = "chat")]
@@ -2286,7 +3409,7 @@ impl StreamOptions {
 
 #[cfg(feature = "chat")]
 /// A tool the model may call. Only function tools are supported.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Tool {
     /// The tool type, always function.
@@ -2295,6 +3418,39 @@ pub struct Tool {
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+#[cfg(feature = "chat")]
+impl de::FromMap for Tool {
+    const EXPECTING: &'static str = "struct Tool";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut r#type = None;
+        let mut function = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "type" => de::field(&mut r#type, &mut __map, "type")?,
+                "function" => de::field(&mut function, &mut __map, "function")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            r#type: de::required(r#type, "type")?,
+            function: de::required(function, "function")?,
+            additional_properties,
+        })
+    }
+}
+
+#[cfg(feature = "chat")]
+impl<'de> ::serde::Deserialize<'de> for Tool {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 #[cfg(feature = "chat")]
@@ -2311,7 +3467,7 @@ impl Tool {
 
 #[cfg(feature = "chat")]
 /// A tool call made by the model.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ToolCall {
     /// Id of the tool call; echo it as tool_call_id in the tool message carrying the result.
@@ -2325,6 +3481,45 @@ pub struct ToolCall {
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+#[cfg(feature = "chat")]
+impl de::FromMap for ToolCall {
+    const EXPECTING: &'static str = "struct ToolCall";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut id = None;
+        let mut r#type = None;
+        let mut index = None;
+        let mut function = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "id" => de::field(&mut id, &mut __map, "id")?,
+                "type" => de::field(&mut r#type, &mut __map, "type")?,
+                "index" => de::field(&mut index, &mut __map, "index")?,
+                "function" => de::field(&mut function, &mut __map, "function")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            id: de::required(id, "id")?,
+            r#type: de::required(r#type, "type")?,
+            index: de::optional(index),
+            function: de::required(function, "function")?,
+            additional_properties,
+        })
+    }
+}
+
+#[cfg(feature = "chat")]
+impl<'de> ::serde::Deserialize<'de> for ToolCall {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 #[cfg(feature = "chat")]
@@ -2349,7 +3544,7 @@ impl ToolCall {
 
 #[cfg(feature = "chat")]
 /// An incremental update to one tool call in a streamed response. Only index is guaranteed; id, type and function.name usually arrive in the first delta for a call, and function.arguments arrives in pieces to be concatenated.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ToolCallDelta {
     /// Position of the tool call this delta updates.
@@ -2365,6 +3560,45 @@ pub struct ToolCallDelta {
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+#[cfg(feature = "chat")]
+impl de::FromMap for ToolCallDelta {
+    const EXPECTING: &'static str = "struct ToolCallDelta";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut index = None;
+        let mut id = None;
+        let mut r#type = None;
+        let mut function = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "index" => de::field(&mut index, &mut __map, "index")?,
+                "id" => de::field(&mut id, &mut __map, "id")?,
+                "type" => de::field(&mut r#type, &mut __map, "type")?,
+                "function" => de::field(&mut function, &mut __map, "function")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            index: de::required(index, "index")?,
+            id: de::optional(id),
+            r#type: de::optional(r#type),
+            function: de::optional(function),
+            additional_properties,
+        })
+    }
+}
+
+#[cfg(feature = "chat")]
+impl<'de> ::serde::Deserialize<'de> for ToolCallDelta {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 #[cfg(feature = "chat")]
@@ -2470,7 +3704,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolCallType {
 
 #[cfg(feature = "chat")]
 /// Controls tool use: "auto", "none", "required", or a specific tool.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 #[serde(untagged)]
 pub enum ToolChoice {
@@ -2478,6 +3712,24 @@ pub enum ToolChoice {
     NamedToolChoice(NamedToolChoice),
     /// A value none of the alternatives above matches; kept as it was sent.
     Unknown(serde_json::Value),
+}
+
+#[cfg(feature = "chat")]
+impl<'de> ::serde::Deserialize<'de> for ToolChoice {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <serde_json::Value as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        if let Some(variant) = de::try_variant(&value, Self::Mode) {
+            return Ok(variant);
+        }
+        if let Some(variant) = de::try_variant(&value, Self::NamedToolChoice) {
+            return Ok(variant);
+        }
+        Ok(Self::Unknown(value))
+    }
 }
 
 #[cfg(feature = "chat")]
@@ -2579,7 +3831,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceMode {
 
 #[cfg(feature = "chat")]
 /// Token usage and the billed cost for the request.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Usage {
     /// Number of tokens in the prompt.
@@ -2597,6 +3849,69 @@ pub struct Usage {
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+#[cfg(feature = "chat")]
+impl de::FromMap for Usage {
+    const EXPECTING: &'static str = "struct Usage";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut prompt_tokens = None;
+        let mut prompt_tokens_details = None;
+        let mut completion_tokens = None;
+        let mut completion_tokens_details = None;
+        let mut total_tokens = None;
+        let mut cost = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "prompt_tokens" => {
+                    de::field(&mut prompt_tokens, &mut __map, "prompt_tokens")?
+                }
+                "prompt_tokens_details" => {
+                    de::field(
+                        &mut prompt_tokens_details,
+                        &mut __map,
+                        "prompt_tokens_details",
+                    )?
+                }
+                "completion_tokens" => {
+                    de::field(&mut completion_tokens, &mut __map, "completion_tokens")?
+                }
+                "completion_tokens_details" => {
+                    de::field(
+                        &mut completion_tokens_details,
+                        &mut __map,
+                        "completion_tokens_details",
+                    )?
+                }
+                "total_tokens" => {
+                    de::field(&mut total_tokens, &mut __map, "total_tokens")?
+                }
+                "cost" => de::field(&mut cost, &mut __map, "cost")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            prompt_tokens: de::required(prompt_tokens, "prompt_tokens")?,
+            prompt_tokens_details: de::optional(prompt_tokens_details),
+            completion_tokens: de::required(completion_tokens, "completion_tokens")?,
+            completion_tokens_details: de::optional(completion_tokens_details),
+            total_tokens: de::required(total_tokens, "total_tokens")?,
+            cost: de::optional(cost),
+            additional_properties,
+        })
+    }
+}
+
+#[cfg(feature = "chat")]
+impl<'de> ::serde::Deserialize<'de> for Usage {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 #[cfg(feature = "chat")]
@@ -2645,7 +3960,7 @@ impl Usage {
 
 #[cfg(feature = "chat")]
 /// The billed cost of the request.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct UsageCost {
     /// Total billed cost of the request, e.g. 0.000135.
@@ -2656,6 +3971,36 @@ pub struct UsageCost {
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+#[cfg(feature = "chat")]
+impl de::FromMap for UsageCost {
+    const EXPECTING: &'static str = "struct UsageCost";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut total_cost = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "total_cost" => de::field(&mut total_cost, &mut __map, "total_cost")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            total_cost: de::optional(total_cost),
+            additional_properties,
+        })
+    }
+}
+
+#[cfg(feature = "chat")]
+impl<'de> ::serde::Deserialize<'de> for UsageCost {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 #[cfg(feature = "chat")]

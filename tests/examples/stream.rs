@@ -13,7 +13,6 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use deepshi::types::{ChatMessage, CreateChatCompletionRequest, StreamOptions};
-use futures_util::StreamExt;
 
 #[tokio::main]
 async fn main() -> ExitCode {

@@ -35,6 +35,7 @@ pub struct GeneratedCrate {
 /// The runtime that does not depend on the spec, shipped verbatim into every crate. It is
 /// compiled and unit-tested as part of the generated `deepshi` crate.
 const RUNTIME: &[(&str, &str)] = &[
+    ("src/runtime/de.rs", include_str!("../../runtime/de.rs")),
     (
         "src/runtime/error.rs",
         include_str!("../../runtime/error.rs"),
@@ -115,7 +116,7 @@ const PARALLEL_FROM_TYPES: usize = 256;
 /// A piece of work of [`client_and_types`].
 enum Job<'a> {
     Client,
-    Types(&'a [crate::model::TypeDef]),
+    Types(Vec<&'a crate::model::TypeDef>),
 }
 
 /// The text of `src/client.rs` and of `src/types.rs`. Each type is independent of the others,
@@ -142,7 +143,11 @@ fn client_and_types_in_chunks(
     threads: usize,
 ) -> Result<(String, String), Error> {
     let jobs: Vec<Job> = std::iter::once(Job::Client)
-        .chain(api.types.chunks(chunk_len).map(Job::Types))
+        .chain(
+            api.types
+                .chunks(chunk_len)
+                .map(|chunk| Job::Types(chunk.iter().collect())),
+        )
         .collect();
     let scope = types::TypesScope::new(api);
     let run = |job: &Job| -> Result<rust::Printer, Error> {

@@ -188,7 +188,6 @@ impl Paths {
 /// chunk by [`types_items`] on separate threads; every item is printed on its own, so the
 /// text does not depend on how the types were split.
 pub(crate) fn types_head(api: &Api) -> Result<Printer, Error> {
-    let paths = Paths::in_types(api);
     let mut printer = Printer::new();
     let docs = inner_doc(&format!(
         "Request and response types of the {}, one per schema of the spec.\n\nResponses are read leniently: unknown fields are kept in `additional_properties`, unknown enum values in an `Unknown` variant. Requests are written strictly: a field left `None` is not sent.",
@@ -199,19 +198,36 @@ pub(crate) fn types_head(api: &Api) -> Result<Printer, Error> {
         quote!(#![allow(clippy::large_enum_variant, clippy::too_many_arguments, deprecated)]),
         "the lints of src/types.rs",
     )?;
-    let derives_serde = api.types.iter().any(|def| {
-        matches!(
-            def.kind,
-            TypeKind::Struct(_) | TypeKind::Union(_) | TypeKind::Alias { newtype: true, .. }
-        )
-    });
-    let mut imports = TokenStream::new();
+    imports(api, &mut printer)?;
+    Ok(printer)
+}
+
+/// `use serde::Serialize;` and the other imports the types' items spell short.
+fn imports(api: &Api, printer: &mut Printer) -> Result<(), Error> {
+    let paths = Paths::in_types(api);
     let gated = allow_unused_imports(api);
-    if derives_serde && !paths.is_shadowed("Serialize") && !paths.is_shadowed("Deserialize") {
-        imports.extend(quote!(
-            #gated
-            use serde::{Deserialize, Serialize};
-        ));
+    let reads_objects = api
+        .types
+        .iter()
+        .any(|def| matches!(def.kind, TypeKind::Struct(_) | TypeKind::Union(_)));
+    // Only newtypes derive `Deserialize`; structs and unions have their own (`from_map`).
+    let derives_deserialize = api
+        .types
+        .iter()
+        .any(|def| matches!(def.kind, TypeKind::Alias { newtype: true, .. }));
+    let mut imports = TokenStream::new();
+    if (reads_objects || derives_deserialize)
+        && !paths.is_shadowed("Serialize")
+        && !paths.is_shadowed("Deserialize")
+    {
+        imports.extend(if derives_deserialize {
+            quote!(#gated use serde::{Deserialize, Serialize};)
+        } else {
+            quote!(#gated use serde::Serialize;)
+        });
+    }
+    if reads_objects {
+        imports.extend(quote!(#gated use crate::runtime::de;));
     }
     if api.types.iter().any(mentions_map) && !paths.is_shadowed("BTreeMap") {
         imports.extend(quote!(
@@ -222,7 +238,7 @@ pub(crate) fn types_head(api: &Api) -> Result<Printer, Error> {
     if !imports.is_empty() {
         printer.block(imports, "the imports of src/types.rs")?;
     }
-    Ok(printer)
+    Ok(())
 }
 
 /// What every chunk of `src/types.rs` reads: how std items are spelled there, and every type
@@ -317,16 +333,18 @@ fn with_cfg(items: &mut [Item], cfg: &Attribute) -> Result<(), Error> {
 }
 
 /// The items of `src/types.rs` for `chunk`, a slice of `api.types`, each printed on its own.
-pub(crate) fn types_items(scope: &TypesScope<'_>, chunk: &[TypeDef]) -> Result<Printer, Error> {
+pub(crate) fn types_items(scope: &TypesScope<'_>, chunk: &[&TypeDef]) -> Result<Printer, Error> {
     let TypesScope { paths, defs, gates } = scope;
-    let templates = EnumTemplates::new()?;
+    let templates = ImplTemplates::new()?;
     let mut printer = Printer::with_capacity(chunk.len() * 1024);
     for def in chunk {
         let docs = docs::attributes(&def.docs);
         let name = ident(&def.name);
         let what = || format!("the type `{}`", def.name);
         let mut items = match &def.kind {
-            TypeKind::Struct(structure) => struct_def(docs, &name, structure, defs, paths),
+            TypeKind::Struct(structure) => {
+                struct_def(docs, &name, structure, defs, paths, &templates)?
+            }
             TypeKind::Enum(enumeration) => enum_def(docs, &name, enumeration, paths, &templates),
             TypeKind::Union(union) => union_def(docs, &name, union, defs, paths)?,
             TypeKind::Alias { target, newtype } => {
@@ -504,13 +522,14 @@ fn struct_def(
     structure: &StructDef,
     defs: &BTreeMap<&str, &TypeDef>,
     paths: &Paths,
-) -> Vec<Item> {
+    templates: &ImplTemplates,
+) -> Result<Vec<Item>, Error> {
     let all_optional = structure.fields.iter().all(Field::is_option);
     let default = [quote!(Default)];
     attrs.push(derives(
         paths,
         if all_optional { &default } else { &[] },
-        true,
+        false,
     ));
     attrs.push(non_exhaustive());
     let skip_if_none = string(if paths.is_shadowed("Option") {
@@ -525,9 +544,6 @@ fn struct_def(
         if field.wire_name != names::unraw(&field.name) {
             let wire = string(&field.wire_name);
             serde.push(quote!(rename = #wire));
-        }
-        if field.required && field.nullable {
-            serde.push(quote!(default));
         }
         if !field.required {
             serde.push(quote!(skip_serializing_if = #skip_if_none));
@@ -568,8 +584,78 @@ fn struct_def(
         }),
         semi_token: None,
     })];
+    items.push(Item::Impl(from_map(name, structure)?));
+    let mut deserialize = templates.object.clone();
+    *deserialize.self_ty = ast::ty(ast::name(name.clone()));
+    items.push(Item::Impl(deserialize));
     constructor(&mut items, name, structure, defs, paths, all_optional);
-    items
+    Ok(items)
+}
+
+/// The struct's `FromMap`: each named key into its field's slot, other keys into the map of
+/// other properties (or skipped), then the required fields checked. serde's derive would read
+/// a struct with a flattened map through its buffer type (see `runtime/de.rs`).
+fn from_map(name: &Ident, structure: &StructDef) -> Result<syn::ItemImpl, Error> {
+    let expecting = string(&format!("struct {name}"));
+    let mut slots = TokenStream::new();
+    let mut arms = TokenStream::new();
+    let mut values = TokenStream::new();
+    for field in &structure.fields {
+        let slot = ident(&field.name);
+        let wire = string(&field.wire_name);
+        slots.extend(quote!(let mut #slot = None;));
+        arms.extend(quote! {
+            #wire => de::field(&mut #slot, &mut __map, #wire)?,
+        });
+        values.extend(
+            if field.is_option() || matches!(field.ty, TypeRef::Option(_)) {
+                quote!(#slot: de::optional(#slot),)
+            } else {
+                quote!(#slot: de::required(#slot, #wire)?,)
+            },
+        );
+    }
+    let other = match &structure.extra {
+        Some(extra) => {
+            let others = ident(&extra.name);
+            slots.extend(quote!(let mut #others = ::std::default::Default::default();));
+            values.extend(quote!(#others,));
+            quote!(de::other(&mut #others, __key, &mut __map)?)
+        }
+        None => quote!(de::skip(&mut __map)?),
+    };
+    let read = if structure.fields.is_empty() {
+        let key = if structure.extra.is_some() {
+            quote!(__key)
+        } else {
+            quote!(_)
+        };
+        quote! {
+            while let Some(#key) = __map.next_key::<de::Key<'de>>()? {
+                #other
+            }
+        }
+    } else {
+        quote! {
+            while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+                match __key.as_str() {
+                    #arms
+                    _ => #other,
+                }
+            }
+        }
+    };
+    parse_impl(quote! {
+        impl de::FromMap for #name {
+            const EXPECTING: &'static str = #expecting;
+
+            fn from_map<'de, A: ::serde::de::MapAccess<'de>>(mut __map: A) -> ::std::result::Result<Self, A::Error> {
+                #slots
+                #read
+                Ok(Self { #values })
+            }
+        }
+    })
 }
 
 fn named_field(attrs: Vec<Attribute>, name: Ident, ty: Type) -> syn::Field {
@@ -794,17 +880,20 @@ fn value_constructors(
     }
 }
 
-/// The impls every enum of strings (or of integers) has word for word but for its name,
-/// parsed once and given each enum's name.
-struct EnumTemplates {
+/// The impls every struct, and every enum of strings (or of integers), has word for word but
+/// for its name, parsed once and given each type's name.
+struct ImplTemplates {
+    /// The `Deserialize` of a struct, through its `FromMap`.
+    object: syn::ItemImpl,
     /// `Display`, `Serialize` and `Deserialize`, for string enums and for integer enums.
     string: [syn::ItemImpl; 3],
     integer: [syn::ItemImpl; 3],
 }
 
-impl EnumTemplates {
+impl ImplTemplates {
     fn new() -> Result<Self, Error> {
-        Ok(EnumTemplates {
+        Ok(ImplTemplates {
+            object: deserialize_impl(quote!(de::deserialize_object(deserializer)))?,
             string: [
                 parse_impl(quote! {
                     impl ::std::fmt::Display for Enum {
@@ -903,7 +992,7 @@ fn enum_def(
     name: &Ident,
     enumeration: &EnumDef,
     paths: &Paths,
-    templates: &EnumTemplates,
+    templates: &ImplTemplates,
 ) -> Vec<Item> {
     let fallback = ident(&enumeration.fallback);
     // An enum with one value is a constant (a tag): it defaults to that value, so structs that
@@ -1085,7 +1174,7 @@ fn union_def(
     let has_json = union.variants.iter().any(|v| v.ty == TypeRef::Json);
     let fallback = ident(&union.fallback);
     let tag = union.tag.as_deref().filter(|_| !has_json);
-    attrs.push(derives(paths, &[], tag.is_none()));
+    attrs.push(derives(paths, &[], false));
     attrs.push(non_exhaustive());
     attrs.push(attr_list("serde", quote!(untagged)));
     let mut variants = syn::punctuated::Punctuated::new();
@@ -1120,9 +1209,10 @@ fn union_def(
         ));
     }
     let mut items = vec![ast::public_enum(attrs, name.clone(), variants)];
-    if let Some(tag) = tag {
-        items.push(Item::Impl(tagged_deserialize(name, union, tag, &fallback)?));
-    }
+    items.push(Item::Impl(match tag {
+        Some(tag) => tagged_deserialize(name, union, tag, &fallback)?,
+        None => untagged_deserialize(name, union, &fallback)?,
+    }));
     union_froms(&mut items, name, union, defs, paths);
     Ok(items)
 }
@@ -1146,17 +1236,47 @@ fn tagged_deserialize(
         {
             let value = string(value);
             arms.extend(quote! {
-                Some(#value) => crate::runtime::decode_variant(value, Self::#variant_name),
+                Some(#value) => de::decode_variant(&value, Self::#variant_name),
             });
         }
     }
     let mut deserialize = deserialize_impl(quote! {
         let value = <serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
-        let tag = crate::runtime::tag_of(&value, #tag);
-        match tag.as_deref() {
+        match crate::runtime::tag_of(&value, #tag) {
             #arms
             _ => Ok(Self::#fallback(value)),
         }
+    })?;
+    *deserialize.self_ty = ast::ty(ast::name(name.clone()));
+    Ok(deserialize)
+}
+
+/// The `Deserialize` of a union without a tag: the value is read once, then each alternative
+/// is tried in order on it, as serde's `untagged` does, and a value none of them takes is kept
+/// in the fallback variant.
+fn untagged_deserialize(
+    name: &Ident,
+    union: &UnionDef,
+    fallback: &Ident,
+) -> Result<syn::ItemImpl, Error> {
+    let mut tries = TokenStream::new();
+    let mut last = quote!(Ok(Self::#fallback(value)));
+    for variant in &union.variants {
+        let variant_name = ident(&variant.name);
+        if variant.ty == TypeRef::Json {
+            last = quote!(Ok(Self::#variant_name(value)));
+            break;
+        }
+        tries.extend(quote! {
+            if let Some(variant) = de::try_variant(&value, Self::#variant_name) {
+                return Ok(variant);
+            }
+        });
+    }
+    let mut deserialize = deserialize_impl(quote! {
+        let value = <serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+        #tries
+        #last
     })?;
     *deserialize.self_ty = ast::ty(ast::name(name.clone()));
     Ok(deserialize)

@@ -380,7 +380,9 @@ impl<T: Merge + DeserializeOwned> Accumulator<T> {
         if events == 0 {
             return Err(Error::Merge("the stream sent no event to merge".to_owned()));
         }
-        serde_json::from_value(merged).map_err(|error| {
+        // By reference, as unions read their alternatives: one more deserializer to compile
+        // every type for would cost more than the copies of the strings.
+        T::deserialize(&merged).map_err(|error| {
             Error::Merge(format!(
                 "the merged events do not decode as one event: {error}"
             ))

@@ -6,15 +6,44 @@
 
 #![allow(clippy::large_enum_variant, clippy::too_many_arguments, deprecated)]
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use crate::runtime::de;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Animal {
     pub name: String,
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+impl de::FromMap for Animal {
+    const EXPECTING: &'static str = "struct Animal";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut name = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "name" => de::field(&mut name, &mut __map, "name")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            name: de::required(name, "name")?,
+            additional_properties,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Animal {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 impl Animal {
@@ -27,7 +56,7 @@ impl Animal {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct BatchRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -37,6 +66,37 @@ pub struct BatchRequest {
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+impl de::FromMap for BatchRequest {
+    const EXPECTING: &'static str = "struct BatchRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut file_ids = None;
+        let mut files = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "file_ids" => de::field(&mut file_ids, &mut __map, "file_ids")?,
+                "files" => de::field(&mut files, &mut __map, "files")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            file_ids: de::optional(file_ids),
+            files: de::optional(files),
+            additional_properties,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for BatchRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 impl BatchRequest {
@@ -58,7 +118,7 @@ impl BatchRequest {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Bike {
     pub vehicle_type: String,
@@ -69,6 +129,42 @@ pub struct Bike {
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+impl de::FromMap for Bike {
+    const EXPECTING: &'static str = "struct Bike";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut vehicle_type = None;
+        let mut wheels = None;
+        let mut gears = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "vehicle_type" => {
+                    de::field(&mut vehicle_type, &mut __map, "vehicle_type")?
+                }
+                "wheels" => de::field(&mut wheels, &mut __map, "wheels")?,
+                "gears" => de::field(&mut gears, &mut __map, "gears")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            vehicle_type: de::required(vehicle_type, "vehicle_type")?,
+            wheels: de::optional(wheels),
+            gears: de::optional(gears),
+            additional_properties,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Bike {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 impl Bike {
@@ -95,7 +191,7 @@ impl Bike {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Car {
     pub vehicle_type: String,
@@ -106,6 +202,42 @@ pub struct Car {
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+impl de::FromMap for Car {
+    const EXPECTING: &'static str = "struct Car";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut vehicle_type = None;
+        let mut wheels = None;
+        let mut doors = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "vehicle_type" => {
+                    de::field(&mut vehicle_type, &mut __map, "vehicle_type")?
+                }
+                "wheels" => de::field(&mut wheels, &mut __map, "wheels")?,
+                "doors" => de::field(&mut doors, &mut __map, "doors")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            vehicle_type: de::required(vehicle_type, "vehicle_type")?,
+            wheels: de::optional(wheels),
+            doors: de::optional(doors),
+            additional_properties,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Car {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 impl Car {
@@ -132,7 +264,7 @@ impl Car {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Circle {
     pub kind: String,
@@ -140,6 +272,37 @@ pub struct Circle {
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+impl de::FromMap for Circle {
+    const EXPECTING: &'static str = "struct Circle";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut kind = None;
+        let mut radius = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "kind" => de::field(&mut kind, &mut __map, "kind")?,
+                "radius" => de::field(&mut radius, &mut __map, "radius")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            kind: de::required(kind, "kind")?,
+            radius: de::required(radius, "radius")?,
+            additional_properties,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Circle {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 impl Circle {
@@ -153,13 +316,41 @@ impl Circle {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ClusterTarget {
     pub cluster: String,
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+impl de::FromMap for ClusterTarget {
+    const EXPECTING: &'static str = "struct ClusterTarget";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut cluster = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "cluster" => de::field(&mut cluster, &mut __map, "cluster")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            cluster: de::required(cluster, "cluster")?,
+            additional_properties,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ClusterTarget {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 impl ClusterTarget {
@@ -172,7 +363,7 @@ impl ClusterTarget {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 #[serde(untagged)]
 pub enum Deployment {
@@ -182,6 +373,29 @@ pub enum Deployment {
     ImageSourceRegionTarget(DeploymentImageSourceRegionTarget),
     /// A value none of the alternatives above matches; kept as it was sent.
     Unknown(serde_json::Value),
+}
+
+impl<'de> ::serde::Deserialize<'de> for Deployment {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <serde_json::Value as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        if let Some(variant) = de::try_variant(&value, Self::GitSourceClusterTarget) {
+            return Ok(variant);
+        }
+        if let Some(variant) = de::try_variant(&value, Self::GitSourceRegionTarget) {
+            return Ok(variant);
+        }
+        if let Some(variant) = de::try_variant(&value, Self::ImageSourceClusterTarget) {
+            return Ok(variant);
+        }
+        if let Some(variant) = de::try_variant(&value, Self::ImageSourceRegionTarget) {
+            return Ok(variant);
+        }
+        Ok(Self::Unknown(value))
+    }
 }
 
 impl ::std::convert::From<DeploymentGitSourceClusterTarget> for Deployment {
@@ -209,7 +423,7 @@ impl ::std::convert::From<DeploymentImageSourceRegionTarget> for Deployment {
 }
 
 /// A `Deployment` that is a `GitSourceClusterTarget`: the properties common to every `Deployment`, and the alternative's own.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct DeploymentGitSourceClusterTarget {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -219,6 +433,40 @@ pub struct DeploymentGitSourceClusterTarget {
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+impl de::FromMap for DeploymentGitSourceClusterTarget {
+    const EXPECTING: &'static str = "struct DeploymentGitSourceClusterTarget";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut name = None;
+        let mut repository = None;
+        let mut cluster = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "name" => de::field(&mut name, &mut __map, "name")?,
+                "repository" => de::field(&mut repository, &mut __map, "repository")?,
+                "cluster" => de::field(&mut cluster, &mut __map, "cluster")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            name: de::optional(name),
+            repository: de::required(repository, "repository")?,
+            cluster: de::required(cluster, "cluster")?,
+            additional_properties,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for DeploymentGitSourceClusterTarget {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 impl DeploymentGitSourceClusterTarget {
@@ -240,7 +488,7 @@ impl DeploymentGitSourceClusterTarget {
 }
 
 /// A `Deployment` that is a `GitSourceRegionTarget`: the properties common to every `Deployment`, and the alternative's own.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct DeploymentGitSourceRegionTarget {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -250,6 +498,40 @@ pub struct DeploymentGitSourceRegionTarget {
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+impl de::FromMap for DeploymentGitSourceRegionTarget {
+    const EXPECTING: &'static str = "struct DeploymentGitSourceRegionTarget";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut name = None;
+        let mut repository = None;
+        let mut region = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "name" => de::field(&mut name, &mut __map, "name")?,
+                "repository" => de::field(&mut repository, &mut __map, "repository")?,
+                "region" => de::field(&mut region, &mut __map, "region")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            name: de::optional(name),
+            repository: de::required(repository, "repository")?,
+            region: de::required(region, "region")?,
+            additional_properties,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for DeploymentGitSourceRegionTarget {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 impl DeploymentGitSourceRegionTarget {
@@ -271,7 +553,7 @@ impl DeploymentGitSourceRegionTarget {
 }
 
 /// A `Deployment` that is a `ImageSourceClusterTarget`: the properties common to every `Deployment`, and the alternative's own.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct DeploymentImageSourceClusterTarget {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -281,6 +563,40 @@ pub struct DeploymentImageSourceClusterTarget {
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+impl de::FromMap for DeploymentImageSourceClusterTarget {
+    const EXPECTING: &'static str = "struct DeploymentImageSourceClusterTarget";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut name = None;
+        let mut image = None;
+        let mut cluster = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "name" => de::field(&mut name, &mut __map, "name")?,
+                "image" => de::field(&mut image, &mut __map, "image")?,
+                "cluster" => de::field(&mut cluster, &mut __map, "cluster")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            name: de::optional(name),
+            image: de::required(image, "image")?,
+            cluster: de::required(cluster, "cluster")?,
+            additional_properties,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for DeploymentImageSourceClusterTarget {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 impl DeploymentImageSourceClusterTarget {
@@ -302,7 +618,7 @@ impl DeploymentImageSourceClusterTarget {
 }
 
 /// A `Deployment` that is a `ImageSourceRegionTarget`: the properties common to every `Deployment`, and the alternative's own.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct DeploymentImageSourceRegionTarget {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -312,6 +628,40 @@ pub struct DeploymentImageSourceRegionTarget {
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+impl de::FromMap for DeploymentImageSourceRegionTarget {
+    const EXPECTING: &'static str = "struct DeploymentImageSourceRegionTarget";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut name = None;
+        let mut image = None;
+        let mut region = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "name" => de::field(&mut name, &mut __map, "name")?,
+                "image" => de::field(&mut image, &mut __map, "image")?,
+                "region" => de::field(&mut region, &mut __map, "region")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            name: de::optional(name),
+            image: de::required(image, "image")?,
+            region: de::required(region, "region")?,
+            additional_properties,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for DeploymentImageSourceRegionTarget {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 impl DeploymentImageSourceRegionTarget {
@@ -332,13 +682,41 @@ impl DeploymentImageSourceRegionTarget {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct GitSource {
     pub repository: String,
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+impl de::FromMap for GitSource {
+    const EXPECTING: &'static str = "struct GitSource";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut repository = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "repository" => de::field(&mut repository, &mut __map, "repository")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            repository: de::required(repository, "repository")?,
+            additional_properties,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for GitSource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 impl GitSource {
@@ -351,13 +729,41 @@ impl GitSource {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ImageSource {
     pub image: String,
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+impl de::FromMap for ImageSource {
+    const EXPECTING: &'static str = "struct ImageSource";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut image = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "image" => de::field(&mut image, &mut __map, "image")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            image: de::required(image, "image")?,
+            additional_properties,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ImageSource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 impl ImageSource {
@@ -370,7 +776,7 @@ impl ImageSource {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 #[serde(untagged)]
 pub enum Label {
@@ -378,6 +784,23 @@ pub enum Label {
     Variant2(LabelVariant2),
     /// A value none of the alternatives above matches; kept as it was sent.
     Unknown(serde_json::Value),
+}
+
+impl<'de> ::serde::Deserialize<'de> for Label {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <serde_json::Value as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        if let Some(variant) = de::try_variant(&value, Self::String) {
+            return Ok(variant);
+        }
+        if let Some(variant) = de::try_variant(&value, Self::Variant2) {
+            return Ok(variant);
+        }
+        Ok(Self::Unknown(value))
+    }
 }
 
 impl ::std::convert::From<String> for Label {
@@ -399,7 +822,7 @@ impl ::std::convert::From<LabelVariant2> for Label {
 }
 
 /// A `Label` that is a `Variant2`: the properties common to every `Label`, and the alternative's own.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct LabelVariant2 {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -408,6 +831,37 @@ pub struct LabelVariant2 {
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+impl de::FromMap for LabelVariant2 {
+    const EXPECTING: &'static str = "struct LabelVariant2";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut color = None;
+        let mut text = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "color" => de::field(&mut color, &mut __map, "color")?,
+                "text" => de::field(&mut text, &mut __map, "text")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            color: de::optional(color),
+            text: de::required(text, "text")?,
+            additional_properties,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for LabelVariant2 {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 impl LabelVariant2 {
@@ -427,7 +881,7 @@ impl LabelVariant2 {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct NamedToolChoice {
     pub r#type: NamedToolChoiceType,
@@ -436,6 +890,37 @@ pub struct NamedToolChoice {
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+impl de::FromMap for NamedToolChoice {
+    const EXPECTING: &'static str = "struct NamedToolChoice";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut r#type = None;
+        let mut function = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "type" => de::field(&mut r#type, &mut __map, "type")?,
+                "function" => de::field(&mut function, &mut __map, "function")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            r#type: de::required(r#type, "type")?,
+            function: de::optional(function),
+            additional_properties,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for NamedToolChoice {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 impl NamedToolChoice {
@@ -460,13 +945,41 @@ impl NamedToolChoice {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct NamedToolChoiceFunction {
     pub name: String,
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+impl de::FromMap for NamedToolChoiceFunction {
+    const EXPECTING: &'static str = "struct NamedToolChoiceFunction";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut name = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "name" => de::field(&mut name, &mut __map, "name")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            name: de::required(name, "name")?,
+            additional_properties,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for NamedToolChoiceFunction {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 impl NamedToolChoiceFunction {
@@ -562,10 +1075,9 @@ impl<'de> ::serde::Deserialize<'de> for Pet {
         let value = <serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        let tag = crate::runtime::tag_of(&value, "pet_type");
-        match tag.as_deref() {
-            Some("cat") => crate::runtime::decode_variant(value, Self::Cat),
-            Some("dog") => crate::runtime::decode_variant(value, Self::Dog),
+        match crate::runtime::tag_of(&value, "pet_type") {
+            Some("cat") => de::decode_variant(&value, Self::Cat),
+            Some("dog") => de::decode_variant(&value, Self::Dog),
             _ => Ok(Self::Unknown(value)),
         }
     }
@@ -584,7 +1096,7 @@ impl ::std::convert::From<PetDog> for Pet {
 }
 
 /// Cat
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PetCat {
     pub name: String,
@@ -596,6 +1108,43 @@ pub struct PetCat {
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+impl de::FromMap for PetCat {
+    const EXPECTING: &'static str = "struct PetCat";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut name = None;
+        let mut tags = None;
+        let mut pet_type = None;
+        let mut indoor = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "name" => de::field(&mut name, &mut __map, "name")?,
+                "tags" => de::field(&mut tags, &mut __map, "tags")?,
+                "pet_type" => de::field(&mut pet_type, &mut __map, "pet_type")?,
+                "indoor" => de::field(&mut indoor, &mut __map, "indoor")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            name: de::required(name, "name")?,
+            tags: de::optional(tags),
+            pet_type: de::required(pet_type, "pet_type")?,
+            indoor: de::optional(indoor),
+            additional_properties,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for PetCat {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 impl PetCat {
@@ -685,7 +1234,7 @@ impl<'de> ::serde::Deserialize<'de> for PetCatPetType {
 }
 
 /// Dog
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PetDog {
     pub name: String,
@@ -695,6 +1244,40 @@ pub struct PetDog {
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+impl de::FromMap for PetDog {
+    const EXPECTING: &'static str = "struct PetDog";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut name = None;
+        let mut pet_type = None;
+        let mut bark = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "name" => de::field(&mut name, &mut __map, "name")?,
+                "pet_type" => de::field(&mut pet_type, &mut __map, "pet_type")?,
+                "bark" => de::field(&mut bark, &mut __map, "bark")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            name: de::required(name, "name")?,
+            pet_type: de::required(pet_type, "pet_type")?,
+            bark: de::optional(bark),
+            additional_properties,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for PetDog {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 impl PetDog {
@@ -776,13 +1359,41 @@ impl<'de> ::serde::Deserialize<'de> for PetDogPetType {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct RegionTarget {
     pub region: String,
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+impl de::FromMap for RegionTarget {
+    const EXPECTING: &'static str = "struct RegionTarget";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut region = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "region" => de::field(&mut region, &mut __map, "region")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            region: de::required(region, "region")?,
+            additional_properties,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for RegionTarget {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 impl RegionTarget {
@@ -795,7 +1406,7 @@ impl RegionTarget {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ResponseCreated {
     pub r#type: ResponseCreatedType,
@@ -803,6 +1414,37 @@ pub struct ResponseCreated {
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+impl de::FromMap for ResponseCreated {
+    const EXPECTING: &'static str = "struct ResponseCreated";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut r#type = None;
+        let mut response_id = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "type" => de::field(&mut r#type, &mut __map, "type")?,
+                "response_id" => de::field(&mut response_id, &mut __map, "response_id")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            r#type: de::required(r#type, "type")?,
+            response_id: de::required(response_id, "response_id")?,
+            additional_properties,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ResponseCreated {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 impl ResponseCreated {
@@ -877,7 +1519,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCreatedType {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ResponseDone {
     pub r#type: ResponseDoneType,
@@ -886,6 +1528,40 @@ pub struct ResponseDone {
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+impl de::FromMap for ResponseDone {
+    const EXPECTING: &'static str = "struct ResponseDone";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut r#type = None;
+        let mut response_id = None;
+        let mut usage = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "type" => de::field(&mut r#type, &mut __map, "type")?,
+                "response_id" => de::field(&mut response_id, &mut __map, "response_id")?,
+                "usage" => de::field(&mut usage, &mut __map, "usage")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            r#type: de::required(r#type, "type")?,
+            response_id: de::required(response_id, "response_id")?,
+            usage: de::required(usage, "usage")?,
+            additional_properties,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ResponseDone {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 impl ResponseDone {
@@ -964,7 +1640,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseDoneType {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct ResponseDoneUsage {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -972,6 +1648,36 @@ pub struct ResponseDoneUsage {
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+impl de::FromMap for ResponseDoneUsage {
+    const EXPECTING: &'static str = "struct ResponseDoneUsage";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut total_tokens = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "total_tokens" => {
+                    de::field(&mut total_tokens, &mut __map, "total_tokens")?
+                }
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            total_tokens: de::optional(total_tokens),
+            additional_properties,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ResponseDoneUsage {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 impl ResponseDoneUsage {
@@ -987,7 +1693,7 @@ impl ResponseDoneUsage {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct RunRequest {
     pub assistant_id: String,
@@ -999,6 +1705,44 @@ pub struct RunRequest {
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+impl de::FromMap for RunRequest {
+    const EXPECTING: &'static str = "struct RunRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut assistant_id = None;
+        let mut tool_choice = None;
+        let mut fallback_choice = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "assistant_id" => {
+                    de::field(&mut assistant_id, &mut __map, "assistant_id")?
+                }
+                "tool_choice" => de::field(&mut tool_choice, &mut __map, "tool_choice")?,
+                "fallback_choice" => {
+                    de::field(&mut fallback_choice, &mut __map, "fallback_choice")?
+                }
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            assistant_id: de::required(assistant_id, "assistant_id")?,
+            tool_choice: de::optional(tool_choice),
+            fallback_choice: de::optional(fallback_choice),
+            additional_properties,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for RunRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 impl RunRequest {
@@ -1029,7 +1773,7 @@ impl RunRequest {
 }
 
 /// The same with the `oneOf` written inline.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 #[serde(untagged)]
 pub enum RunRequestFallbackChoice {
@@ -1037,6 +1781,23 @@ pub enum RunRequestFallbackChoice {
     NamedToolChoice(NamedToolChoice),
     /// A value none of the alternatives above matches; kept as it was sent.
     Unknown(serde_json::Value),
+}
+
+impl<'de> ::serde::Deserialize<'de> for RunRequestFallbackChoice {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <serde_json::Value as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        if let Some(variant) = de::try_variant(&value, Self::Variant1) {
+            return Ok(variant);
+        }
+        if let Some(variant) = de::try_variant(&value, Self::NamedToolChoice) {
+            return Ok(variant);
+        }
+        Ok(Self::Unknown(value))
+    }
 }
 
 impl ::std::convert::From<RunRequestFallbackChoiceVariant1>
@@ -1144,14 +1905,9 @@ impl<'de> ::serde::Deserialize<'de> for ServerEvent {
         let value = <serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        let tag = crate::runtime::tag_of(&value, "type");
-        match tag.as_deref() {
-            Some("response.created") => {
-                crate::runtime::decode_variant(value, Self::ResponseCreated)
-            }
-            Some("response.done") => {
-                crate::runtime::decode_variant(value, Self::ResponseDone)
-            }
+        match crate::runtime::tag_of(&value, "type") {
+            Some("response.created") => de::decode_variant(&value, Self::ResponseCreated),
+            Some("response.done") => de::decode_variant(&value, Self::ResponseDone),
             _ => Ok(Self::Unknown(value)),
         }
     }
@@ -1170,7 +1926,7 @@ impl ::std::convert::From<ServerEventResponseDone> for ServerEvent {
 }
 
 /// A `ServerEvent` that is a `ResponseCreated`: the properties common to every `ServerEvent`, and the alternative's own.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ServerEventResponseCreated {
     pub event_id: String,
@@ -1179,6 +1935,40 @@ pub struct ServerEventResponseCreated {
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+impl de::FromMap for ServerEventResponseCreated {
+    const EXPECTING: &'static str = "struct ServerEventResponseCreated";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut event_id = None;
+        let mut r#type = None;
+        let mut response_id = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "event_id" => de::field(&mut event_id, &mut __map, "event_id")?,
+                "type" => de::field(&mut r#type, &mut __map, "type")?,
+                "response_id" => de::field(&mut response_id, &mut __map, "response_id")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            event_id: de::required(event_id, "event_id")?,
+            r#type: de::required(r#type, "type")?,
+            response_id: de::required(response_id, "response_id")?,
+            additional_properties,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ServerEventResponseCreated {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 impl ServerEventResponseCreated {
@@ -1194,7 +1984,7 @@ impl ServerEventResponseCreated {
 }
 
 /// A `ServerEvent` that is a `ResponseDone`: the properties common to every `ServerEvent`, and the alternative's own.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ServerEventResponseDone {
     pub event_id: String,
@@ -1204,6 +1994,43 @@ pub struct ServerEventResponseDone {
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+impl de::FromMap for ServerEventResponseDone {
+    const EXPECTING: &'static str = "struct ServerEventResponseDone";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut event_id = None;
+        let mut r#type = None;
+        let mut response_id = None;
+        let mut usage = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "event_id" => de::field(&mut event_id, &mut __map, "event_id")?,
+                "type" => de::field(&mut r#type, &mut __map, "type")?,
+                "response_id" => de::field(&mut response_id, &mut __map, "response_id")?,
+                "usage" => de::field(&mut usage, &mut __map, "usage")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            event_id: de::required(event_id, "event_id")?,
+            r#type: de::required(r#type, "type")?,
+            response_id: de::required(response_id, "response_id")?,
+            usage: de::required(usage, "usage")?,
+            additional_properties,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ServerEventResponseDone {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 impl ServerEventResponseDone {
@@ -1242,10 +2069,9 @@ impl<'de> ::serde::Deserialize<'de> for Shape {
         let value = <serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        let tag = crate::runtime::tag_of(&value, "kind");
-        match tag.as_deref() {
-            Some("circle") => crate::runtime::decode_variant(value, Self::Circle),
-            Some("square") => crate::runtime::decode_variant(value, Self::Square),
+        match crate::runtime::tag_of(&value, "kind") {
+            Some("circle") => de::decode_variant(&value, Self::Circle),
+            Some("square") => de::decode_variant(&value, Self::Square),
             _ => Ok(Self::Unknown(value)),
         }
     }
@@ -1264,7 +2090,7 @@ impl ::std::convert::From<ShapeSquare> for Shape {
 }
 
 /// A `Shape` that is a `Circle`: the properties common to every `Shape`, and the alternative's own.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ShapeCircle {
     pub id: String,
@@ -1273,6 +2099,40 @@ pub struct ShapeCircle {
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+impl de::FromMap for ShapeCircle {
+    const EXPECTING: &'static str = "struct ShapeCircle";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut id = None;
+        let mut kind = None;
+        let mut radius = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "id" => de::field(&mut id, &mut __map, "id")?,
+                "kind" => de::field(&mut kind, &mut __map, "kind")?,
+                "radius" => de::field(&mut radius, &mut __map, "radius")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            id: de::required(id, "id")?,
+            kind: de::required(kind, "kind")?,
+            radius: de::required(radius, "radius")?,
+            additional_properties,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ShapeCircle {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 impl ShapeCircle {
@@ -1292,7 +2152,7 @@ impl ShapeCircle {
 }
 
 /// A `Shape` that is a `Square`: the properties common to every `Shape`, and the alternative's own.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ShapeSquare {
     pub id: String,
@@ -1301,6 +2161,40 @@ pub struct ShapeSquare {
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+impl de::FromMap for ShapeSquare {
+    const EXPECTING: &'static str = "struct ShapeSquare";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut id = None;
+        let mut kind = None;
+        let mut side = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "id" => de::field(&mut id, &mut __map, "id")?,
+                "kind" => de::field(&mut kind, &mut __map, "kind")?,
+                "side" => de::field(&mut side, &mut __map, "side")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            id: de::required(id, "id")?,
+            kind: de::required(kind, "kind")?,
+            side: de::required(side, "side")?,
+            additional_properties,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ShapeSquare {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 impl ShapeSquare {
@@ -1319,7 +2213,7 @@ impl ShapeSquare {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Square {
     pub kind: String,
@@ -1327,6 +2221,37 @@ pub struct Square {
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+impl de::FromMap for Square {
+    const EXPECTING: &'static str = "struct Square";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut kind = None;
+        let mut side = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "kind" => de::field(&mut kind, &mut __map, "kind")?,
+                "side" => de::field(&mut side, &mut __map, "side")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            kind: de::required(kind, "kind")?,
+            side: de::required(side, "side")?,
+            additional_properties,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Square {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 impl Square {
@@ -1359,14 +2284,9 @@ impl<'de> ::serde::Deserialize<'de> for StreamEvent {
         let value = <serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        let tag = crate::runtime::tag_of(&value, "type");
-        match tag.as_deref() {
-            Some("response.created") => {
-                crate::runtime::decode_variant(value, Self::ResponseCreated)
-            }
-            Some("response.done") => {
-                crate::runtime::decode_variant(value, Self::ResponseDone)
-            }
+        match crate::runtime::tag_of(&value, "type") {
+            Some("response.created") => de::decode_variant(&value, Self::ResponseCreated),
+            Some("response.done") => de::decode_variant(&value, Self::ResponseDone),
             _ => Ok(Self::Unknown(value)),
         }
     }
@@ -1385,7 +2305,7 @@ impl ::std::convert::From<StreamEventResponseDone> for StreamEvent {
 }
 
 /// A `StreamEvent` that is a `ResponseCreated`: the properties common to every `StreamEvent`, and the alternative's own.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct StreamEventResponseCreated {
     pub r#type: ResponseCreatedType,
@@ -1396,6 +2316,40 @@ pub struct StreamEventResponseCreated {
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+impl de::FromMap for StreamEventResponseCreated {
+    const EXPECTING: &'static str = "struct StreamEventResponseCreated";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut r#type = None;
+        let mut response_id = None;
+        let mut stream_id = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "type" => de::field(&mut r#type, &mut __map, "type")?,
+                "response_id" => de::field(&mut response_id, &mut __map, "response_id")?,
+                "stream_id" => de::field(&mut stream_id, &mut __map, "stream_id")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            r#type: de::required(r#type, "type")?,
+            response_id: de::required(response_id, "response_id")?,
+            stream_id: de::optional(stream_id),
+            additional_properties,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for StreamEventResponseCreated {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 impl StreamEventResponseCreated {
@@ -1417,7 +2371,7 @@ impl StreamEventResponseCreated {
 }
 
 /// A `StreamEvent` that is a `ResponseDone`: the properties common to every `StreamEvent`, and the alternative's own.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct StreamEventResponseDone {
     pub r#type: ResponseDoneType,
@@ -1429,6 +2383,43 @@ pub struct StreamEventResponseDone {
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+impl de::FromMap for StreamEventResponseDone {
+    const EXPECTING: &'static str = "struct StreamEventResponseDone";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut r#type = None;
+        let mut response_id = None;
+        let mut usage = None;
+        let mut stream_id = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "type" => de::field(&mut r#type, &mut __map, "type")?,
+                "response_id" => de::field(&mut response_id, &mut __map, "response_id")?,
+                "usage" => de::field(&mut usage, &mut __map, "usage")?,
+                "stream_id" => de::field(&mut stream_id, &mut __map, "stream_id")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            r#type: de::required(r#type, "type")?,
+            response_id: de::required(response_id, "response_id")?,
+            usage: de::required(usage, "usage")?,
+            stream_id: de::optional(stream_id),
+            additional_properties,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for StreamEventResponseDone {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 impl StreamEventResponseDone {
@@ -1453,7 +2444,7 @@ impl StreamEventResponseDone {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct Tagged {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1461,6 +2452,34 @@ pub struct Tagged {
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+impl de::FromMap for Tagged {
+    const EXPECTING: &'static str = "struct Tagged";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut tags = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "tags" => de::field(&mut tags, &mut __map, "tags")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            tags: de::optional(tags),
+            additional_properties,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Tagged {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 impl Tagged {
@@ -1477,7 +2496,7 @@ impl Tagged {
 }
 
 /// Which tool the model calls.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 #[serde(untagged)]
 pub enum ToolChoiceOption {
@@ -1485,6 +2504,23 @@ pub enum ToolChoiceOption {
     NamedToolChoice(NamedToolChoice),
     /// A value none of the alternatives above matches; kept as it was sent.
     Unknown(serde_json::Value),
+}
+
+impl<'de> ::serde::Deserialize<'de> for ToolChoiceOption {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <serde_json::Value as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        if let Some(variant) = de::try_variant(&value, Self::Variant1) {
+            return Ok(variant);
+        }
+        if let Some(variant) = de::try_variant(&value, Self::NamedToolChoice) {
+            return Ok(variant);
+        }
+        Ok(Self::Unknown(value))
+    }
 }
 
 impl ::std::convert::From<ToolChoiceOptionVariant1> for ToolChoiceOption {
@@ -1592,10 +2628,9 @@ impl<'de> ::serde::Deserialize<'de> for Vehicle {
         let value = <serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        let tag = crate::runtime::tag_of(&value, "vehicle_type");
-        match tag.as_deref() {
-            Some("Car") => crate::runtime::decode_variant(value, Self::Car),
-            Some("Bike") => crate::runtime::decode_variant(value, Self::Bike),
+        match crate::runtime::tag_of(&value, "vehicle_type") {
+            Some("Car") => de::decode_variant(&value, Self::Car),
+            Some("Bike") => de::decode_variant(&value, Self::Bike),
             _ => Ok(Self::Unknown(value)),
         }
     }

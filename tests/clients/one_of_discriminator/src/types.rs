@@ -6,9 +6,10 @@
 
 #![allow(clippy::large_enum_variant, clippy::too_many_arguments, deprecated)]
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use crate::runtime::de;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Cat {
     #[serde(rename = "petType")]
@@ -18,6 +19,37 @@ pub struct Cat {
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+impl de::FromMap for Cat {
+    const EXPECTING: &'static str = "struct Cat";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut pet_type = None;
+        let mut lives = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "petType" => de::field(&mut pet_type, &mut __map, "petType")?,
+                "lives" => de::field(&mut lives, &mut __map, "lives")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            pet_type: de::required(pet_type, "petType")?,
+            lives: de::optional(lives),
+            additional_properties,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Cat {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 impl Cat {
@@ -37,7 +69,7 @@ impl Cat {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct Circle {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -47,6 +79,37 @@ pub struct Circle {
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+impl de::FromMap for Circle {
+    const EXPECTING: &'static str = "struct Circle";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut kind = None;
+        let mut radius = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "kind" => de::field(&mut kind, &mut __map, "kind")?,
+                "radius" => de::field(&mut radius, &mut __map, "radius")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            kind: de::optional(kind),
+            radius: de::optional(radius),
+            additional_properties,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Circle {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 impl Circle {
@@ -68,7 +131,7 @@ impl Circle {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CustomToolCall {
     pub r#type: CustomToolCallType,
@@ -77,6 +140,40 @@ pub struct CustomToolCall {
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+impl de::FromMap for CustomToolCall {
+    const EXPECTING: &'static str = "struct CustomToolCall";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut r#type = None;
+        let mut id = None;
+        let mut input = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "type" => de::field(&mut r#type, &mut __map, "type")?,
+                "id" => de::field(&mut id, &mut __map, "id")?,
+                "input" => de::field(&mut input, &mut __map, "input")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            r#type: de::required(r#type, "type")?,
+            id: de::required(id, "id")?,
+            input: de::required(input, "input")?,
+            additional_properties,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for CustomToolCall {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 impl CustomToolCall {
@@ -152,7 +249,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolCallType {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Dog {
     #[serde(rename = "petType")]
@@ -162,6 +259,37 @@ pub struct Dog {
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+impl de::FromMap for Dog {
+    const EXPECTING: &'static str = "struct Dog";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut pet_type = None;
+        let mut bark = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "petType" => de::field(&mut pet_type, &mut __map, "petType")?,
+                "bark" => de::field(&mut bark, &mut __map, "bark")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            pet_type: de::required(pet_type, "petType")?,
+            bark: de::optional(bark),
+            additional_properties,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Dog {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 impl Dog {
@@ -181,7 +309,7 @@ impl Dog {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct FunctionToolCall {
     pub r#type: FunctionToolCallType,
@@ -190,6 +318,40 @@ pub struct FunctionToolCall {
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+impl de::FromMap for FunctionToolCall {
+    const EXPECTING: &'static str = "struct FunctionToolCall";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut r#type = None;
+        let mut id = None;
+        let mut name = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "type" => de::field(&mut r#type, &mut __map, "type")?,
+                "id" => de::field(&mut id, &mut __map, "id")?,
+                "name" => de::field(&mut name, &mut __map, "name")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            r#type: de::required(r#type, "type")?,
+            id: de::required(id, "id")?,
+            name: de::required(name, "name")?,
+            additional_properties,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for FunctionToolCall {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 impl FunctionToolCall {
@@ -287,11 +449,10 @@ impl<'de> ::serde::Deserialize<'de> for Part {
         let value = <serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        let tag = crate::runtime::tag_of(&value, "type");
-        match tag.as_deref() {
-            Some("text") => crate::runtime::decode_variant(value, Self::Text),
-            Some("empty") => crate::runtime::decode_variant(value, Self::Empty),
-            Some("other") => crate::runtime::decode_variant(value, Self::Other),
+        match crate::runtime::tag_of(&value, "type") {
+            Some("text") => de::decode_variant(&value, Self::Text),
+            Some("empty") => de::decode_variant(&value, Self::Empty),
+            Some("other") => de::decode_variant(&value, Self::Other),
             _ => Ok(Self::Unknown(value)),
         }
     }
@@ -315,13 +476,41 @@ impl ::std::convert::From<PartOther> for Part {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PartEmpty {
     pub r#type: PartEmptyType,
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+impl de::FromMap for PartEmpty {
+    const EXPECTING: &'static str = "struct PartEmpty";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut r#type = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "type" => de::field(&mut r#type, &mut __map, "type")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            r#type: de::required(r#type, "type")?,
+            additional_properties,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for PartEmpty {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 impl PartEmpty {
@@ -401,13 +590,41 @@ impl<'de> ::serde::Deserialize<'de> for PartEmptyType {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PartOther {
     pub r#type: PartOtherType,
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+impl de::FromMap for PartOther {
+    const EXPECTING: &'static str = "struct PartOther";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut r#type = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "type" => de::field(&mut r#type, &mut __map, "type")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            r#type: de::required(r#type, "type")?,
+            additional_properties,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for PartOther {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 impl PartOther {
@@ -487,7 +704,7 @@ impl<'de> ::serde::Deserialize<'de> for PartOtherType {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PartText {
     pub r#type: PartTextType,
@@ -495,6 +712,37 @@ pub struct PartText {
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+impl de::FromMap for PartText {
+    const EXPECTING: &'static str = "struct PartText";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut r#type = None;
+        let mut text = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "type" => de::field(&mut r#type, &mut __map, "type")?,
+                "text" => de::field(&mut text, &mut __map, "text")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            r#type: de::required(r#type, "type")?,
+            text: de::required(text, "text")?,
+            additional_properties,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for PartText {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 impl PartText {
@@ -589,10 +837,9 @@ impl<'de> ::serde::Deserialize<'de> for Pet {
         let value = <serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        let tag = crate::runtime::tag_of(&value, "petType");
-        match tag.as_deref() {
-            Some("cat") => crate::runtime::decode_variant(value, Self::Cat),
-            Some("dog") => crate::runtime::decode_variant(value, Self::Dog),
+        match crate::runtime::tag_of(&value, "petType") {
+            Some("cat") => de::decode_variant(&value, Self::Cat),
+            Some("dog") => de::decode_variant(&value, Self::Dog),
             _ => Ok(Self::Unknown(value)),
         }
     }
@@ -630,10 +877,9 @@ impl<'de> ::serde::Deserialize<'de> for Shape {
         let value = <serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        let tag = crate::runtime::tag_of(&value, "kind");
-        match tag.as_deref() {
-            Some("Circle") => crate::runtime::decode_variant(value, Self::Circle),
-            Some("Square") => crate::runtime::decode_variant(value, Self::Square),
+        match crate::runtime::tag_of(&value, "kind") {
+            Some("Circle") => de::decode_variant(&value, Self::Circle),
+            Some("Square") => de::decode_variant(&value, Self::Square),
             _ => Ok(Self::Unknown(value)),
         }
     }
@@ -651,7 +897,7 @@ impl ::std::convert::From<Square> for Shape {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct Square {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -661,6 +907,37 @@ pub struct Square {
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+impl de::FromMap for Square {
+    const EXPECTING: &'static str = "struct Square";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut kind = None;
+        let mut side = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "kind" => de::field(&mut kind, &mut __map, "kind")?,
+                "side" => de::field(&mut side, &mut __map, "side")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            kind: de::optional(kind),
+            side: de::optional(side),
+            additional_properties,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Square {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 impl Square {
@@ -702,18 +979,13 @@ impl<'de> ::serde::Deserialize<'de> for ToolCall {
         let value = <serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        let tag = crate::runtime::tag_of(&value, "type");
-        match tag.as_deref() {
-            Some("function") => {
-                crate::runtime::decode_variant(value, Self::FunctionToolCall)
-            }
+        match crate::runtime::tag_of(&value, "type") {
+            Some("function") => de::decode_variant(&value, Self::FunctionToolCall),
             Some("FunctionToolCall") => {
-                crate::runtime::decode_variant(value, Self::FunctionToolCall)
+                de::decode_variant(&value, Self::FunctionToolCall)
             }
-            Some("custom") => crate::runtime::decode_variant(value, Self::CustomToolCall),
-            Some("CustomToolCall") => {
-                crate::runtime::decode_variant(value, Self::CustomToolCall)
-            }
+            Some("custom") => de::decode_variant(&value, Self::CustomToolCall),
+            Some("CustomToolCall") => de::decode_variant(&value, Self::CustomToolCall),
             _ => Ok(Self::Unknown(value)),
         }
     }

@@ -6,13 +6,38 @@
 
 #![allow(clippy::large_enum_variant, clippy::too_many_arguments, deprecated)]
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use crate::runtime::de;
 
 /// Query and header parameters of [`Client::search`](crate::Client::search).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct SearchParams {
     pub q: String,
+}
+
+impl de::FromMap for SearchParams {
+    const EXPECTING: &'static str = "struct SearchParams";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut q = None;
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "q" => de::field(&mut q, &mut __map, "q")?,
+                _ => de::skip(&mut __map)?,
+            }
+        }
+        Ok(Self { q: de::required(q, "q")? })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for SearchParams {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 impl SearchParams {
@@ -22,7 +47,7 @@ impl SearchParams {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct WhoAmIResponse {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -30,6 +55,34 @@ pub struct WhoAmIResponse {
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+impl de::FromMap for WhoAmIResponse {
+    const EXPECTING: &'static str = "struct WhoAmIResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut user = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "user" => de::field(&mut user, &mut __map, "user")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            user: de::optional(user),
+            additional_properties,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for WhoAmIResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 impl WhoAmIResponse {

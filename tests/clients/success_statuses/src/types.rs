@@ -6,7 +6,8 @@
 
 #![allow(clippy::large_enum_variant, clippy::too_many_arguments, deprecated)]
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use crate::runtime::de;
 
 /// What [`Client::delete_job`](crate::Client::delete_job) returns: its success responses differ by status.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,7 +32,7 @@ impl DeleteJobResponse {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct GetJobLogPartialContentBody {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -39,6 +40,34 @@ pub struct GetJobLogPartialContentBody {
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+impl de::FromMap for GetJobLogPartialContentBody {
+    const EXPECTING: &'static str = "struct GetJobLogPartialContentBody";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut percent = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "percent" => de::field(&mut percent, &mut __map, "percent")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            percent: de::optional(percent),
+            additional_properties,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for GetJobLogPartialContentBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 impl GetJobLogPartialContentBody {
@@ -77,7 +106,7 @@ impl GetJobLogResponse {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Job {
     pub id: String,
@@ -87,6 +116,40 @@ pub struct Job {
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+impl de::FromMap for Job {
+    const EXPECTING: &'static str = "struct Job";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut id = None;
+        let mut state = None;
+        let mut output = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "id" => de::field(&mut id, &mut __map, "id")?,
+                "state" => de::field(&mut state, &mut __map, "state")?,
+                "output" => de::field(&mut output, &mut __map, "output")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            id: de::required(id, "id")?,
+            state: de::required(state, "state")?,
+            output: de::optional(output),
+            additional_properties,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Job {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 impl Job {
@@ -107,13 +170,41 @@ impl Job {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct JobRequest {
     pub command: String,
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+impl de::FromMap for JobRequest {
+    const EXPECTING: &'static str = "struct JobRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut command = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "command" => de::field(&mut command, &mut __map, "command")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            command: de::required(command, "command")?,
+            additional_properties,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for JobRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 impl JobRequest {
@@ -190,7 +281,7 @@ impl<'de> ::serde::Deserialize<'de> for JobState {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct Problem {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -200,6 +291,37 @@ pub struct Problem {
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+impl de::FromMap for Problem {
+    const EXPECTING: &'static str = "struct Problem";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut title = None;
+        let mut status = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "title" => de::field(&mut title, &mut __map, "title")?,
+                "status" => de::field(&mut status, &mut __map, "status")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            title: de::optional(title),
+            status: de::optional(status),
+            additional_properties,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Problem {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 impl Problem {
@@ -221,7 +343,7 @@ impl Problem {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct SubmitJobAcceptedBody {
     pub ticket: String,
@@ -230,6 +352,37 @@ pub struct SubmitJobAcceptedBody {
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+impl de::FromMap for SubmitJobAcceptedBody {
+    const EXPECTING: &'static str = "struct SubmitJobAcceptedBody";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut ticket = None;
+        let mut position = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "ticket" => de::field(&mut ticket, &mut __map, "ticket")?,
+                "position" => de::field(&mut position, &mut __map, "position")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            ticket: de::required(ticket, "ticket")?,
+            position: de::optional(position),
+            additional_properties,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for SubmitJobAcceptedBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 impl SubmitJobAcceptedBody {

@@ -397,6 +397,12 @@ impl<T: DeserializeOwned> EventStream<T> {
         self.request_id.as_deref()
     }
 
+    /// The next item of the stream, `None` once it has ended: what `StreamExt::next` gives,
+    /// without a dependency on a futures crate (`while let Some(event) = events.next().await`).
+    pub async fn next(&mut self) -> Option<Result<T, Error>> {
+        std::future::poll_fn(|cx| Pin::new(&mut *self).poll_next(cx)).await
+    }
+
     fn step(event: RawEvent<'_>, status: u16, request_id: &Option<String>) -> Step<T> {
         let data = event.data;
         // `starts_with`, as the official SDKs check: no JSON document starts with `[DONE`.
@@ -417,7 +423,9 @@ impl<T: DeserializeOwned> EventStream<T> {
             Err(error) => {
                 let repaired = std::str::from_utf8(data)
                     .is_err()
-                    .then(|| serde_json::from_str(&String::from_utf8_lossy(data)).ok())
+                    // `from_slice` again, not `from_str`: one deserializer less to compile
+                    // every event type for.
+                    .then(|| serde_json::from_slice(String::from_utf8_lossy(data).as_bytes()).ok())
                     .flatten();
                 match repaired {
                     Some(item) => Step::Item(item),
@@ -439,7 +447,7 @@ impl<T: DeserializeOwned + Serialize + Merge> EventStream<T> {
     /// show the answer while it arrives, push the events into an [`Accumulator`] instead.
     pub async fn merged(mut self) -> Result<T, Error> {
         let mut merged = Accumulator::new();
-        while let Some(event) = std::future::poll_fn(|cx| Pin::new(&mut self).poll_next(cx)).await {
+        while let Some(event) = self.next().await {
             merged.push(&event?)?;
         }
         merged.finish()
