@@ -24,6 +24,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+use crate::build_timings;
+
 /// How many compiler errors to show per crate (all of them are in `check.jsonl`).
 const ERRORS_SHOWN: usize = 5;
 /// How many lines of a rejection or panic message to show.
@@ -37,6 +39,8 @@ struct Options {
     only: Option<String>,
     /// Whether to compile the generated crates.
     compile: bool,
+    /// Whether to build and time each crate whole and with each tag feature alone.
+    timings: bool,
 }
 
 fn parse_args(args: &[String], default_dir: PathBuf) -> Result<Options, String> {
@@ -44,6 +48,7 @@ fn parse_args(args: &[String], default_dir: PathBuf) -> Result<Options, String> 
         dir: default_dir,
         only: None,
         compile: true,
+        timings: false,
     };
     let mut dir_given = false;
     let mut args = args.iter();
@@ -54,6 +59,7 @@ fn parse_args(args: &[String], default_dir: PathBuf) -> Result<Options, String> 
                 options.only = Some(value.clone());
             }
             "--no-compile" => options.compile = false,
+            "--timings" => options.timings = true,
             other if other.starts_with('-') => return Err(format!("unknown option `{other}`")),
             dir if !dir_given => {
                 options.dir = PathBuf::from(dir);
@@ -61,6 +67,9 @@ fn parse_args(args: &[String], default_dir: PathBuf) -> Result<Options, String> 
             }
             extra => return Err(format!("unexpected argument `{extra}`: only one DIR")),
         }
+    }
+    if options.timings && !options.compile {
+        return Err("--timings builds the crates; it cannot go with --no-compile".to_owned());
     }
     Ok(options)
 }
@@ -750,14 +759,37 @@ pub fn corpus(args: &[String], root: &Path) -> Result<(), String> {
         }
     }
 
+    let mut builds = Vec::new();
+    if options.timings && check_error.is_none() {
+        let compiled: Vec<String> = rows
+            .iter()
+            .filter(|row| row.build.as_ref().is_some_and(CrateBuild::ok))
+            .map(|row| row.spec.crate_name.clone())
+            .collect();
+        let target = root_target(&corpus_dir).join("generated-crates");
+        builds = build_timings::time_builds(&crates_dir, &target, &compiled)?;
+    }
+
     println!();
     print_table(&rows, options.compile);
     print_details(&rows, &corpus_dir.join("check.jsonl"));
-    let failed: Vec<&str> = rows
+    if !builds.is_empty() {
+        println!("\n{}", build_timings::table(&builds));
+    }
+    let mut failed: Vec<&str> = rows
         .iter()
         .filter(|row| row.failed())
         .map(|row| row.spec.file_name.as_str())
         .collect();
+    for build in builds.iter().filter(|build| build.failed()) {
+        if let Some(row) = rows
+            .iter()
+            .find(|row| row.spec.crate_name == build.crate_name)
+            && !failed.contains(&row.spec.file_name.as_str())
+        {
+            failed.push(&row.spec.file_name);
+        }
+    }
     println!(
         "\n{} specs, {} generated ({changed} files changed on disk), {} failed; {:.1} s",
         rows.len(),

@@ -1,5 +1,6 @@
 //! Repository tasks: `cargo xtask codegen` regenerates `generated/` from `spec/deepshi.yaml`.
 
+mod build_timings;
 mod corpus;
 mod same_code;
 
@@ -38,6 +39,12 @@ Tasks:
                        panics, hits an internal error or yields a crate that does not compile.
     --only TEXT        Only the specs whose file name contains TEXT.
     --no-compile       Generate only.
+    --timings          Then build each crate that compiled, whole and with each tag feature
+                       alone (`--no-default-features --features TAG`), and print a table of
+                       seconds and peak memory (dev profile without debug info, no
+                       incremental, dependencies built first, untimed), each feature also as
+                       a share of the whole build. A feature that does not build alone, or
+                       warns, fails the run.
   same-code OLD_XTASK  Show that the emitter writes the same code as an earlier build of it,
                        whatever the layout: OLD_XTASK (an xtask binary built from another
                        commit) and this codegen both write Deepshi, every fixture and every
@@ -64,6 +71,7 @@ Examples:
   cargo xtask codegen --check
   cargo xtask codegen --spec petstore.yaml --out /tmp/petstore --crate-name petstore
   cargo xtask corpus --only azure
+  cargo xtask corpus target/bench-specs --timings
   cargo xtask same-code /tmp/old/target/release/xtask --max-width 200
   cargo xtask api-report --base origin/main --require-bump
 ";

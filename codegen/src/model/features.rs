@@ -111,21 +111,35 @@ pub(crate) fn features(
             reached.entry(name).or_default().insert(feature)
         });
     }
+    // Types no operation reaches are behind `other_types`, and so is every type they hold:
+    // `other_types` alone must compile too.
+    let unreached_index = names.len();
+    let unreached_roots: Vec<&str> = types
+        .iter()
+        .map(|def| def.name.as_str())
+        .filter(|name| !always.contains(name) && !reached.contains_key(name))
+        .collect();
+    let unreached = (!unreached_roots.is_empty()).then(|| UNREACHED.to_owned());
+    walk(&defs, unreached_roots, &mut |name| {
+        reached.entry(name).or_default().insert(unreached_index)
+    });
+    let feature_name = |at: usize| {
+        names
+            .get(at)
+            .map_or_else(|| UNREACHED.to_owned(), |(name, _)| name.clone())
+    };
     let mut of_type = BTreeMap::new();
-    let mut unreached = None;
     for def in types {
         let name = def.name.as_str();
         if always.contains(name) {
             continue;
         }
-        let features: Vec<String> = match reached.get(name) {
-            Some(features) => features.iter().map(|&at| names[at].0.clone()).collect(),
-            None => vec![
-                unreached
-                    .get_or_insert_with(|| UNREACHED.to_owned())
-                    .clone(),
-            ],
-        };
+        let features: Vec<String> = reached
+            .get(name)
+            .into_iter()
+            .flatten()
+            .map(|&at| feature_name(at))
+            .collect();
         of_type.insert(def.name.clone(), features);
     }
     Some(Features {
