@@ -103,6 +103,16 @@ impl Summary {
                     },
                 );
             }
+            if let Some(name) = &features.untagged {
+                items.insert(
+                    name.clone(),
+                    Item {
+                        kind: "feature".to_owned(),
+                        pointer: "#/paths".to_owned(),
+                        ..Item::default()
+                    },
+                );
+            }
             if let Some(name) = &features.unreached {
                 items.insert(
                     name.clone(),

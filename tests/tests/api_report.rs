@@ -294,8 +294,13 @@ fn an_added_operation_is_minor() {
                 ),
             );
         }),
-        // Untagged, so always there, and so is its `Model` (before: only with `models`).
-        &[("method Client::get_model", false), ("struct Model", false)],
+        // Untagged: the spec's first such operation, so the `untagged` feature is new (on by
+        // default), and `Model` is on with it as well as with `models`.
+        &[
+            ("feature untagged", false),
+            ("method Client::get_model", false),
+            ("struct Model", false),
+        ],
         Level::Minor,
     );
 }
@@ -321,7 +326,7 @@ fn a_removed_operation_is_breaking_and_so_is_a_feature_its_types_lose() {
 }
 
 #[test]
-fn an_operation_without_a_tag_makes_its_types_always_there() {
+fn an_operation_that_loses_its_tag_moves_to_untagged_and_builds_of_the_tag_lose_it() {
     expect(
         report("tests/fixtures/tags.yaml", |spec| {
             at(operation(spec, "/files", "get"), "tags")
@@ -330,12 +335,14 @@ fn an_operation_without_a_tag_makes_its_types_always_there() {
                 .clear();
         }),
         &[
+            // A build with `files` but not `untagged` no longer has the method.
+            ("method Client::list_files", true),
+            ("struct ListFilesParams", true),
+            // Still on with `files` (another operation reaches them), and now with `untagged`.
             ("enum Purpose", false),
-            ("method Client::list_files", false),
             ("struct File", false),
-            ("struct ListFilesParams", false),
         ],
-        Level::Minor,
+        Level::Major,
     );
 }
 

@@ -69,6 +69,7 @@ fn default_features(api: &Api) -> String {
     let mut names = vec!["rustls", "gzip"];
     if let Some(features) = &api.features {
         names.extend(features.names.iter().map(|(name, _)| name.as_str()));
+        names.extend(features.untagged.as_deref());
         names.extend(features.unreached.as_deref());
     }
     names
@@ -89,6 +90,9 @@ fn features(api: &Api) -> String {
             "# The operations tagged {}.\n{name} = []\n",
             toml_string(tag)
         ));
+    }
+    if let Some(name) = &features.untagged {
+        out.push_str(&format!("# The operations without a tag.\n{name} = []\n"));
     }
     if let Some(name) = &features.unreached {
         out.push_str(&format!(

@@ -70,12 +70,14 @@ impl Api {
 pub struct Features {
     /// The features: `(name, tag)`, in the order of the spec's `tags` list, then of first use.
     pub names: Vec<(String, String)>,
+    /// The feature of the operations without a tag, if there are any.
+    pub untagged: Option<String>,
     /// The feature of the types no operation reaches (webhook payloads, say), if there are any.
     pub unreached: Option<String>,
     /// For each type that not every build has: the features that turn it on (any of them).
     pub of_type: std::collections::BTreeMap<String, Vec<String>>,
     /// For each operation, in `Api::operations` order: the features that turn it on (any of
-    /// them); empty for an operation without a tag, which every build has.
+    /// them); an operation without a tag has the `untagged` feature.
     pub of_operation: Vec<Vec<String>>,
 }
 
