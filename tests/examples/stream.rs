@@ -43,7 +43,7 @@ async fn run() -> Result<(), deepshi::Error> {
     // The stream ends after the server's `data: [DONE]`. An error item means the answer is
     // incomplete: an error event from the server (`Error::Api`), or a connection closed before
     // the end (`Error::StreamEnded`).
-    while let Some(chunk) = stream.next().await {
+    while let Some(chunk) = stream.next_event().await {
         let chunk = chunk?;
         for choice in chunk.choices {
             if let Some(text) = &choice.delta.content {

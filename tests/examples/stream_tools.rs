@@ -19,6 +19,7 @@ use deepshi::types::{
     FunctionDefinition, StreamOptions, Tool, ToolCall,
 };
 use deepshi::{Accumulator, Client, Error};
+use futures_util::StreamExt;
 use serde_json::{Value, json};
 
 #[tokio::main]

@@ -15,6 +15,7 @@ use deepshi::types::{
     ToolCallType, ToolChoiceMode,
 };
 use deepshi::{Client, ClientBuilder, Error, EventStream, RequestOptions, ResponseInfo};
+use futures_util::StreamExt;
 use serde_json::{Value, json};
 use support::{Reply, TestServer, refused_url};
 

@@ -11,7 +11,7 @@ use deepshi::types::{
     ToolCallDelta, ToolCallType,
 };
 use deepshi::{Accumulator, Client, Error, EventStream};
-use futures_util::stream;
+use futures_util::{StreamExt, stream};
 use serde_json::{Value, json};
 use support::{Reply, TestServer};
 

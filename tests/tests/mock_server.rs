@@ -12,6 +12,7 @@ use deepshi::types::{
     ErrorDetail, ErrorResponse, Model, ModelList,
 };
 use deepshi::{Error, RequestOptions};
+use futures_util::StreamExt;
 
 fn ask(text: &str) -> CreateChatCompletionRequest {
     CreateChatCompletionRequest::new("deepshi-3.0", vec![ChatMessage::user().content(text)])

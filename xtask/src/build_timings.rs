@@ -146,6 +146,8 @@ fn build(
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let peak_file = target_dir.join("build-timings-peak.txt");
     let gnu_time = Path::new(GNU_TIME).is_file();
+    // A figure left by the previous build must not stand in for this one's.
+    let _ = fs::remove_file(&peak_file);
     let mut command = if gnu_time {
         let mut command = Command::new(GNU_TIME);
         command.args(["-f", "%M", "-o"]).arg(&peak_file).arg(cargo);
@@ -225,7 +227,11 @@ fn build(
 
 fn same_file(path: &str, expected: &Path) -> bool {
     let path = PathBuf::from(path);
-    path == expected || fs::canonicalize(&path).ok() == fs::canonicalize(expected).ok()
+    path == expected
+        || matches!(
+            (fs::canonicalize(&path), fs::canonicalize(expected)),
+            (Ok(path), Ok(expected)) if path == expected
+        )
 }
 
 /// The table of the builds, each feature's figures also as a share of its crate's whole build.
@@ -264,7 +270,9 @@ pub(crate) fn table(builds: &[Build]) -> String {
         let features = build.features.label();
         let share = match &build.features {
             Features::Default => None,
-            Features::Alone(_) => whole.filter(|whole| whole.crate_name == build.crate_name),
+            Features::Alone(_) => {
+                whole.filter(|whole| whole.crate_name == build.crate_name && whole.ok)
+            }
         };
         let mb = build
             .peak_mb

@@ -624,14 +624,15 @@ fn from_map(name: &Ident, structure: &StructDef) -> Result<syn::ItemImpl, Error>
         }
         None => quote!(de::skip(&mut __map)?),
     };
-    let read = if structure.fields.is_empty() {
-        let key = if structure.extra.is_some() {
-            quote!(__key)
-        } else {
-            quote!(_)
-        };
+    let read = if structure.fields.is_empty() && structure.extra.is_none() {
         quote! {
-            while let Some(#key) = __map.next_key::<de::Key<'de>>()? {
+            while __map.next_key::<::serde::de::IgnoredAny>()?.is_some() {
+                #other
+            }
+        }
+    } else if structure.fields.is_empty() {
+        quote! {
+            while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
                 #other
             }
         }

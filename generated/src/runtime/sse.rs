@@ -398,8 +398,10 @@ impl<T: DeserializeOwned> EventStream<T> {
     }
 
     /// The next item of the stream, `None` once it has ended: what `StreamExt::next` gives,
-    /// without a dependency on a futures crate (`while let Some(event) = events.next().await`).
-    pub async fn next(&mut self) -> Option<Result<T, Error>> {
+    /// without a dependency on a futures crate
+    /// (`while let Some(event) = events.next_event().await`). Named apart from `next` so
+    /// that `StreamExt::next`, which `futures::select!` needs (`Unpin`, fused), is not hidden.
+    pub async fn next_event(&mut self) -> Option<Result<T, Error>> {
         std::future::poll_fn(|cx| Pin::new(&mut *self).poll_next(cx)).await
     }
 
@@ -447,7 +449,7 @@ impl<T: DeserializeOwned + Serialize + Merge> EventStream<T> {
     /// show the answer while it arrives, push the events into an [`Accumulator`] instead.
     pub async fn merged(mut self) -> Result<T, Error> {
         let mut merged = Accumulator::new();
-        while let Some(event) = self.next().await {
+        while let Some(event) = self.next_event().await {
             merged.push(&event?)?;
         }
         merged.finish()
