@@ -1094,7 +1094,7 @@ impl<'de> ::serde::Deserialize<'de> for ContentPart {
         let value = <serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        match crate::runtime::tag_of(&value, "type") {
+        match de::tag_of(&value, "type") {
             Some("text") => de::decode_variant(&value, Self::Text),
             Some("image_url") => de::decode_variant(&value, Self::Image),
             _ => Ok(Self::Unknown(value)),
@@ -2880,7 +2880,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormat {
         let value = <serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        match crate::runtime::tag_of(&value, "type") {
+        match de::tag_of(&value, "type") {
             Some("text") => de::decode_variant(&value, Self::Text),
             Some("json_object") => de::decode_variant(&value, Self::JsonObject),
             Some("json_schema") => de::decode_variant(&value, Self::JsonSchema),

@@ -116,7 +116,7 @@ const PARALLEL_FROM_TYPES: usize = 256;
 /// A piece of work of [`client_and_types`].
 enum Job<'a> {
     Client,
-    Types(Vec<&'a crate::model::TypeDef>),
+    Types(&'a [crate::model::TypeDef]),
 }
 
 /// The text of `src/client.rs` and of `src/types.rs`. Each type is independent of the others,
@@ -143,11 +143,7 @@ fn client_and_types_in_chunks(
     threads: usize,
 ) -> Result<(String, String), Error> {
     let jobs: Vec<Job> = std::iter::once(Job::Client)
-        .chain(
-            api.types
-                .chunks(chunk_len)
-                .map(|chunk| Job::Types(chunk.iter().collect())),
-        )
+        .chain(api.types.chunks(chunk_len).map(Job::Types))
         .collect();
     let scope = types::TypesScope::new(api);
     let run = |job: &Job| -> Result<rust::Printer, Error> {

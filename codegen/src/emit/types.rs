@@ -188,6 +188,7 @@ impl Paths {
 /// chunk by [`types_items`] on separate threads; every item is printed on its own, so the
 /// text does not depend on how the types were split.
 pub(crate) fn types_head(api: &Api) -> Result<Printer, Error> {
+    let paths = Paths::in_types(api);
     let mut printer = Printer::new();
     let docs = inner_doc(&format!(
         "Request and response types of the {}, one per schema of the spec.\n\nResponses are read leniently: unknown fields are kept in `additional_properties`, unknown enum values in an `Unknown` variant. Requests are written strictly: a field left `None` is not sent.",
@@ -198,13 +199,6 @@ pub(crate) fn types_head(api: &Api) -> Result<Printer, Error> {
         quote!(#![allow(clippy::large_enum_variant, clippy::too_many_arguments, deprecated)]),
         "the lints of src/types.rs",
     )?;
-    imports(api, &mut printer)?;
-    Ok(printer)
-}
-
-/// `use serde::Serialize;` and the other imports the types' items spell short.
-fn imports(api: &Api, printer: &mut Printer) -> Result<(), Error> {
-    let paths = Paths::in_types(api);
     let gated = allow_unused_imports(api);
     let reads_objects = api
         .types
@@ -238,7 +232,7 @@ fn imports(api: &Api, printer: &mut Printer) -> Result<(), Error> {
     if !imports.is_empty() {
         printer.block(imports, "the imports of src/types.rs")?;
     }
-    Ok(())
+    Ok(printer)
 }
 
 /// What every chunk of `src/types.rs` reads: how std items are spelled there, and every type
@@ -333,7 +327,7 @@ fn with_cfg(items: &mut [Item], cfg: &Attribute) -> Result<(), Error> {
 }
 
 /// The items of `src/types.rs` for `chunk`, a slice of `api.types`, each printed on its own.
-pub(crate) fn types_items(scope: &TypesScope<'_>, chunk: &[&TypeDef]) -> Result<Printer, Error> {
+pub(crate) fn types_items(scope: &TypesScope<'_>, chunk: &[TypeDef]) -> Result<Printer, Error> {
     let TypesScope { paths, defs, gates } = scope;
     let templates = ImplTemplates::new()?;
     let mut printer = Printer::with_capacity(chunk.len() * 1024);
@@ -607,13 +601,11 @@ fn from_map(name: &Ident, structure: &StructDef) -> Result<syn::ItemImpl, Error>
         arms.extend(quote! {
             #wire => de::field(&mut #slot, &mut __map, #wire)?,
         });
-        values.extend(
-            if field.is_option() || matches!(field.ty, TypeRef::Option(_)) {
-                quote!(#slot: de::optional(#slot),)
-            } else {
-                quote!(#slot: de::required(#slot, #wire)?,)
-            },
-        );
+        values.extend(if field.is_option() {
+            quote!(#slot: de::optional(#slot),)
+        } else {
+            quote!(#slot: de::required(#slot, #wire)?,)
+        });
     }
     let other = match &structure.extra {
         Some(extra) => {
@@ -972,6 +964,13 @@ fn deserialize_impl(body: TokenStream) -> Result<syn::ItemImpl, Error> {
     })
 }
 
+/// The `Deserialize` impl of the type `name` whose body is `body`.
+fn deserialize_impl_for(name: &Ident, body: TokenStream) -> Result<syn::ItemImpl, Error> {
+    let mut deserialize = deserialize_impl(body)?;
+    *deserialize.self_ty = ast::ty(ast::name(name.clone()));
+    Ok(deserialize)
+}
+
 /// An enum value as a literal: `"auto"`, `42`, `-1`.
 fn enum_literal(value: &str, repr: EnumRepr) -> syn::Lit {
     match repr {
@@ -1241,15 +1240,16 @@ fn tagged_deserialize(
             });
         }
     }
-    let mut deserialize = deserialize_impl(quote! {
-        let value = <serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
-        match crate::runtime::tag_of(&value, #tag) {
-            #arms
-            _ => Ok(Self::#fallback(value)),
-        }
-    })?;
-    *deserialize.self_ty = ast::ty(ast::name(name.clone()));
-    Ok(deserialize)
+    deserialize_impl_for(
+        name,
+        quote! {
+            let value = <serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+            match de::tag_of(&value, #tag) {
+                #arms
+                _ => Ok(Self::#fallback(value)),
+            }
+        },
+    )
 }
 
 /// The `Deserialize` of a union without a tag: the value is read once, then each alternative
@@ -1274,13 +1274,14 @@ fn untagged_deserialize(
             }
         });
     }
-    let mut deserialize = deserialize_impl(quote! {
-        let value = <serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
-        #tries
-        #last
-    })?;
-    *deserialize.self_ty = ast::ty(ast::name(name.clone()));
-    Ok(deserialize)
+    deserialize_impl_for(
+        name,
+        quote! {
+            let value = <serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+            #tries
+            #last
+        },
+    )
 }
 
 /// Whether `variant` is the one alternative that takes a string: a string enum in a union

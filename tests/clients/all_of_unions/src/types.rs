@@ -1075,7 +1075,7 @@ impl<'de> ::serde::Deserialize<'de> for Pet {
         let value = <serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        match crate::runtime::tag_of(&value, "pet_type") {
+        match de::tag_of(&value, "pet_type") {
             Some("cat") => de::decode_variant(&value, Self::Cat),
             Some("dog") => de::decode_variant(&value, Self::Dog),
             _ => Ok(Self::Unknown(value)),
@@ -1905,7 +1905,7 @@ impl<'de> ::serde::Deserialize<'de> for ServerEvent {
         let value = <serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        match crate::runtime::tag_of(&value, "type") {
+        match de::tag_of(&value, "type") {
             Some("response.created") => de::decode_variant(&value, Self::ResponseCreated),
             Some("response.done") => de::decode_variant(&value, Self::ResponseDone),
             _ => Ok(Self::Unknown(value)),
@@ -2069,7 +2069,7 @@ impl<'de> ::serde::Deserialize<'de> for Shape {
         let value = <serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        match crate::runtime::tag_of(&value, "kind") {
+        match de::tag_of(&value, "kind") {
             Some("circle") => de::decode_variant(&value, Self::Circle),
             Some("square") => de::decode_variant(&value, Self::Square),
             _ => Ok(Self::Unknown(value)),
@@ -2284,7 +2284,7 @@ impl<'de> ::serde::Deserialize<'de> for StreamEvent {
         let value = <serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        match crate::runtime::tag_of(&value, "type") {
+        match de::tag_of(&value, "type") {
             Some("response.created") => de::decode_variant(&value, Self::ResponseCreated),
             Some("response.done") => de::decode_variant(&value, Self::ResponseDone),
             _ => Ok(Self::Unknown(value)),
@@ -2628,7 +2628,7 @@ impl<'de> ::serde::Deserialize<'de> for Vehicle {
         let value = <serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        match crate::runtime::tag_of(&value, "vehicle_type") {
+        match de::tag_of(&value, "vehicle_type") {
             Some("Car") => de::decode_variant(&value, Self::Car),
             Some("Bike") => de::decode_variant(&value, Self::Bike),
             _ => Ok(Self::Unknown(value)),

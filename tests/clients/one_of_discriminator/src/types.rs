@@ -449,7 +449,7 @@ impl<'de> ::serde::Deserialize<'de> for Part {
         let value = <serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        match crate::runtime::tag_of(&value, "type") {
+        match de::tag_of(&value, "type") {
             Some("text") => de::decode_variant(&value, Self::Text),
             Some("empty") => de::decode_variant(&value, Self::Empty),
             Some("other") => de::decode_variant(&value, Self::Other),
@@ -837,7 +837,7 @@ impl<'de> ::serde::Deserialize<'de> for Pet {
         let value = <serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        match crate::runtime::tag_of(&value, "petType") {
+        match de::tag_of(&value, "petType") {
             Some("cat") => de::decode_variant(&value, Self::Cat),
             Some("dog") => de::decode_variant(&value, Self::Dog),
             _ => Ok(Self::Unknown(value)),
@@ -877,7 +877,7 @@ impl<'de> ::serde::Deserialize<'de> for Shape {
         let value = <serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        match crate::runtime::tag_of(&value, "kind") {
+        match de::tag_of(&value, "kind") {
             Some("Circle") => de::decode_variant(&value, Self::Circle),
             Some("Square") => de::decode_variant(&value, Self::Square),
             _ => Ok(Self::Unknown(value)),
@@ -979,7 +979,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolCall {
         let value = <serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        match crate::runtime::tag_of(&value, "type") {
+        match de::tag_of(&value, "type") {
             Some("function") => de::decode_variant(&value, Self::FunctionToolCall),
             Some("FunctionToolCall") => {
                 de::decode_variant(&value, Self::FunctionToolCall)

@@ -137,6 +137,11 @@ where
     T::deserialize(value).ok().map(wrap)
 }
 
+/// The string value of `value[key]`, the tag of a tagged union.
+pub(crate) fn tag_of<'a>(value: &'a serde_json::Value, key: &str) -> Option<&'a str> {
+    value.get(key)?.as_str()
+}
+
 /// Decodes `value` as the alternative that `wrap` makes a variant of, reporting a mismatch as
 /// an error of the deserializer that is running: a tagged union knows its alternative.
 pub(crate) fn decode_variant<'a, T, U, E>(value: &'a serde_json::Value, wrap: fn(T) -> U) -> Result<U, E>

@@ -45,11 +45,6 @@ where
     deserializer.deserialize_str(StrVisitor(from))
 }
 
-/// The string value of `value[key]`, the tag of a tagged union.
-pub(crate) fn tag_of<'a>(value: &'a serde_json::Value, key: &str) -> Option<&'a str> {
-    value.get(key)?.as_str()
-}
-
 /// Percent-encodes one path segment: everything but RFC 3986 unreserved characters.
 pub(crate) fn encode_path_segment(segment: &str) -> String {
     let mut out = String::with_capacity(segment.len());
