@@ -78,6 +78,33 @@ pub enum Error {
         /// What the JSON parser found.
         message: String,
     },
+    /// The settings file is not one codegen can read (unknown key, wrong type).
+    #[error("{path}: {message}")]
+    Settings {
+        /// The settings file.
+        path: String,
+        /// What is wrong, with the line and column.
+        message: String,
+    },
+    /// The crate would get a name cargo does not accept.
+    #[error("{why}; give one with --crate-name, or crate-name in codegen.toml")]
+    CrateName {
+        /// The name.
+        name: String,
+        /// Why it is not one, and where it came from.
+        why: String,
+    },
+    /// The spec gave warnings and the settings deny them; nothing was written.
+    #[error(
+        "{source_name}: the spec gave {} warning(s) and deny-warnings is set; nothing was written",
+        .warnings.len()
+    )]
+    DeniedWarnings {
+        /// The spec.
+        source_name: String,
+        /// The warnings, each with its place in the spec.
+        warnings: Vec<Diagnostic>,
+    },
     /// Reading or writing a file failed.
     #[error("{path}: {source}")]
     Io {

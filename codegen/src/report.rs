@@ -217,7 +217,7 @@ impl Summary {
         out.push_str(&format!("  \"@generated\": {},\n", text(header)));
         out.push_str(&format!(
             "  \"about\": {},\n",
-            text("The public API of this crate, one item per line. `cargo xtask codegen` compares it with the previous one and reports what a change means for callers.")
+            text("The public API of this crate, one item per line. Each regeneration compares it with the previous one and reports what a change means for callers.")
         ));
         out.push_str(&format!("  \"crate\": {},\n", text(&self.crate_name)));
         out.push_str(&format!("  \"version\": {},\n", text(&self.version)));
