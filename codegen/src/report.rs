@@ -160,7 +160,7 @@ impl Summary {
                 format!("Client::{method}"),
                 Item {
                     kind: "method".to_owned(),
-                    ty: Some(returns),
+                    ty: Some(returns.clone()),
                     params: Some(params.clone()),
                     wire: wire.clone(),
                     deprecated: op.docs.deprecated,
@@ -170,6 +170,34 @@ impl Summary {
                     ..Item::default()
                 },
             );
+            if let Some(pagination) = &op.pagination {
+                let item = rust_type(&pagination.items.ty);
+                for (method, ty) in [
+                    (&pagination.pages_method, format!("Pages<{returns}>")),
+                    (
+                        &pagination.items_method,
+                        format!("Items<{returns}, {item}>"),
+                    ),
+                ] {
+                    items.insert(
+                        format!("Client::{method}"),
+                        Item {
+                            kind: "method".to_owned(),
+                            ty: Some(ty),
+                            params: Some(params.clone()),
+                            wire: wire.clone(),
+                            deprecated: op.docs.deprecated,
+                            features: features.clone(),
+                            docs: digest(&Docs {
+                                description: Some(pagination.rule.describe()),
+                                ..Docs::default()
+                            }),
+                            pointer: op.pointer.clone(),
+                            ..Item::default()
+                        },
+                    );
+                }
+            }
             if let Some(stream) = &op.stream {
                 items.insert(
                     format!("Client::{}", stream.method_name),

@@ -9,8 +9,8 @@ use super::types::Paths;
 use crate::Settings;
 use crate::diagnostics::Error;
 use crate::model::{
-    Api, BodyEncoding, Operation, ParamLocation, Requirement, ResponseKind, SchemeKind, TypeKind,
-    TypeRef,
+    Api, BodyEncoding, Operation, PageRule, PageSize, Pagination, ParamLocation, Requirement,
+    ResponseKind, SchemeKind, TypeKind, TypeRef,
 };
 use crate::names;
 
@@ -55,6 +55,13 @@ pub(crate) fn lib_rs(api: &Api, settings: &Settings) -> Result<String, Error> {
     } else {
         TokenStream::new()
     };
+    let pages = if api.operations.iter().any(|op| op.pagination.is_some()) {
+        quote!(
+            pub use runtime::pages::{Items, Page, Pages};
+        )
+    } else {
+        TokenStream::new()
+    };
     let mut printer = Printer::new();
     let crate_docs = inner_doc(&text);
     printer.block(quote!(#(#crate_docs)*), "the docs of src/lib.rs")?;
@@ -79,6 +86,7 @@ pub(crate) fn lib_rs(api: &Api, settings: &Settings) -> Result<String, Error> {
             pub use runtime::error::{ApiError, Error};
             pub use runtime::merge::Accumulator;
             pub use runtime::multipart::FilePart;
+            #pages
             pub use runtime::sse::EventStream;
             pub use runtime::transport::{ClientBuilder, RequestOptions, ResponseInfo};
         },
@@ -446,6 +454,20 @@ fn operation(api: &Api, op: &Operation, paths: &Paths, gate: &TokenStream) -> To
             #call
         }
     };
+    if let Some(pagination) = &op.pagination
+        && let ResponseKind::Json(page) = &op.response
+    {
+        out.extend(paging_methods(
+            api,
+            op,
+            pagination,
+            page,
+            &params,
+            paths,
+            gate,
+            &deprecated,
+        ));
+    }
     if let Some(stream) = &op.stream {
         let event_name = match &stream.event {
             TypeRef::Named(name) => name.clone(),
@@ -468,6 +490,178 @@ fn operation(api: &Api, op: &Operation, paths: &Paths, gate: &TokenStream) -> To
         });
     }
     out
+}
+
+/// The `_pages` and `_items` methods of a list operation that pages.
+#[allow(clippy::too_many_arguments)]
+fn paging_methods(
+    api: &Api,
+    op: &Operation,
+    pagination: &Pagination,
+    page: &TypeRef,
+    params: &[TokenStream],
+    paths: &Paths,
+    gate: &TokenStream,
+    deprecated: &TokenStream,
+) -> TokenStream {
+    let method = names::unraw(&op.method_name);
+    let page_ty = paths.ty(page);
+    let item_ty = paths.ty(&pagination.items.ty);
+    let pages_name = ident(&pagination.pages_method);
+    let items_name = ident(&pagination.items_method);
+    let args: Vec<TokenStream> = op
+        .path_params
+        .iter()
+        .map(|param| {
+            let name = ident(&param.name);
+            quote!(#name)
+        })
+        .chain(op.params.as_ref().map(|_| quote!(params)))
+        .collect();
+    let take_items = match &pagination.items.field {
+        None => quote!(|page: #page_ty| page),
+        Some((name, _, false)) => {
+            let name = ident(name);
+            quote!(|page: #page_ty| page.#name)
+        }
+        Some((name, _, true)) => {
+            let name = ident(name);
+            quote!(|page: #page_ty| page.#name.unwrap_or_default())
+        }
+    };
+    let items_wire = match &pagination.items.field {
+        Some((_, wire, _)) => {
+            let wire = string(wire);
+            quote!(Some(#wire))
+        }
+        None => quote!(None),
+    };
+    let rule = paging_rule(&pagination.rule);
+    let prepare = prepare(api, op, None);
+    let pages_doc = doc(&format!(
+        "Every page of [`Self::{method}`], fetched one at a time as the stream is read, each with the client's retries. The first is the page the arguments ask for; {}. A page that fails ends the stream with its error.
+
+A [`Stream`](futures_util::Stream) of [`Page`](crate::runtime::pages::Page)s, or `while let Some(page) = pages.next_page().await`.",
+        pagination.rule.describe()
+    ));
+    let items_where = match &pagination.items.field {
+        Some((_, wire, _)) => format!(" (each page's `{wire}`)"),
+        None => String::new(),
+    };
+    let items_doc = doc(&format!(
+        "Every item of every page of [`Self::{method}`]{items_where}, in order, fetched a page at a time as the stream is read (see [`Self::{}`] for how pages follow each other). A page that fails ends the stream with its error, after the items before it.\n\nA [`Stream`](futures_util::Stream) of items, or `while let Some(item) = items.next_item().await`.",
+        pagination.pages_method
+    ));
+    quote! {
+        #(#pages_doc)*
+        #gate
+        #deprecated
+        pub fn #pages_name(&self, #(#params),*) -> crate::runtime::pages::Pages<#page_ty> {
+            static PAGING: crate::runtime::pages::Paging = crate::runtime::pages::Paging {
+                rule: #rule,
+                items: #items_wire,
+            };
+            #prepare
+            crate::runtime::pages::Pages::new(self.transport.clone(), request, &PAGING)
+        }
+        #(#items_doc)*
+        #gate
+        #deprecated
+        pub fn #items_name(&self, #(#params),*) -> crate::runtime::pages::Items<#page_ty, #item_ty> {
+            self.#pages_name(#(#args),*).items(#take_items)
+        }
+    }
+}
+
+/// The runtime's `Rule` for a [`PageRule`].
+fn paging_rule(rule: &PageRule) -> TokenStream {
+    let path = |path: &[String]| {
+        let parts = path.iter().map(|part| string(part));
+        quote!(&[#(#parts),*])
+    };
+    let optional_path = |found: &Option<Vec<String>>| match found {
+        Some(found) => {
+            let found = path(found);
+            quote!(Some(#found))
+        }
+        None => quote!(None),
+    };
+    let size = |size: &Option<PageSize>| match size {
+        Some(PageSize { param, default }) => {
+            let param = string(param);
+            let default = match default {
+                Some(default) => {
+                    let default = proc_macro2::Literal::u64_unsuffixed(*default);
+                    quote!(Some(#default))
+                }
+                None => quote!(None),
+            };
+            quote!(Some(crate::runtime::pages::PageSize { param: #param, default: #default }))
+        }
+        None => quote!(None),
+    };
+    let rule_path = quote!(crate::runtime::pages::Rule);
+    match rule {
+        PageRule::Cursor {
+            param,
+            cursor,
+            has_more,
+        } => {
+            let (param, cursor, has_more) = (string(param), path(cursor), optional_path(has_more));
+            quote!(#rule_path::Cursor { param: #param, cursor: #cursor, has_more: #has_more })
+        }
+        PageRule::LastItem {
+            param,
+            field,
+            has_more,
+        } => {
+            let (param, field, has_more) = (string(param), string(field), optional_path(has_more));
+            quote!(#rule_path::LastItem { param: #param, field: #field, has_more: #has_more })
+        }
+        PageRule::NextLink { link, param } => {
+            let link = path(link);
+            let param = match param {
+                Some(param) => {
+                    let param = string(param);
+                    quote!(Some(#param))
+                }
+                None => quote!(None),
+            };
+            quote!(#rule_path::NextLink { link: #link, param: #param })
+        }
+        PageRule::LinkHeader => quote!(#rule_path::LinkHeader),
+        PageRule::PageNumber {
+            param,
+            first,
+            size: page_size,
+            total_pages,
+            total_items,
+        } => {
+            let param = string(param);
+            let first = proc_macro2::Literal::u64_unsuffixed(*first);
+            let (page_size, total_pages, total_items) = (
+                size(page_size),
+                optional_path(total_pages),
+                optional_path(total_items),
+            );
+            quote!(#rule_path::PageNumber {
+                param: #param,
+                first: #first,
+                size: #page_size,
+                total_pages: #total_pages,
+                total_items: #total_items,
+            })
+        }
+        PageRule::Offset {
+            param,
+            size: page_size,
+            total_items,
+        } => {
+            let param = string(param);
+            let (page_size, total_items) = (size(page_size), optional_path(total_items));
+            quote!(#rule_path::Offset { param: #param, size: #page_size, total_items: #total_items })
+        }
+    }
 }
 
 /// The return type and the call of an operation whose success responses differ by status:

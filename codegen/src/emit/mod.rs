@@ -51,6 +51,10 @@ const RUNTIME: &[(&str, &str)] = &[
         include_str!("../../runtime/multipart.rs"),
     ),
     (
+        "src/runtime/pages.rs",
+        include_str!("../../runtime/pages.rs"),
+    ),
+    (
         "src/runtime/retry.rs",
         include_str!("../../runtime/retry.rs"),
     ),

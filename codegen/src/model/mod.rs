@@ -6,6 +6,7 @@
 
 mod features;
 mod operations;
+mod pagination;
 mod refs;
 mod schema;
 mod security;
@@ -388,6 +389,8 @@ pub struct Operation {
     pub response: ResponseKind,
     /// When the success response also offers `text/event-stream`: the event type.
     pub stream: Option<Stream>,
+    /// How the operation pages, when it is a list whose pages it can follow.
+    pub pagination: Option<Pagination>,
     /// The operation's own `security`, when it differs from [`Security::default`] (`Some(vec![])`
     /// for `security: []`: no credentials at all).
     pub security: Option<Vec<Requirement>>,
@@ -487,6 +490,93 @@ pub struct Stream {
     /// The name of the streaming method: `{method}_stream`, numbered if another operation
     /// has that name.
     pub method_name: String,
+}
+
+/// How a list operation pages, and where a page has its items.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pagination {
+    /// How the next page is asked for.
+    pub rule: PageRule,
+    /// The array of items in a page.
+    pub items: PageItems,
+    /// The method that streams the pages: `{method}_pages`, numbered if taken.
+    pub pages_method: String,
+    /// The method that streams the items: `{method}_items`, numbered if taken.
+    pub items_method: String,
+}
+
+/// Where a page holds its items.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageItems {
+    /// The page's field with the items: its Rust name, wire name and whether it is an
+    /// `Option`; `None` when the page is the array.
+    pub field: Option<(String, String, bool)>,
+    /// The type of one item.
+    pub ty: TypeRef,
+}
+
+/// How the next page is asked for. Paths are JSON member names from the page's top level.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PageRule {
+    /// The page has the next page's cursor at `cursor`; the query parameter `param` takes it.
+    Cursor {
+        /// The query parameter.
+        param: String,
+        /// Where the cursor is.
+        cursor: Vec<String>,
+        /// A boolean that is `false` on the last page.
+        has_more: Option<Vec<String>>,
+    },
+    /// The next cursor is the member `field` of the last item (`starting_after`, `after`).
+    LastItem {
+        /// The query parameter.
+        param: String,
+        /// The member of an item.
+        field: String,
+        /// A boolean that is `false` on the last page.
+        has_more: Option<Vec<String>>,
+    },
+    /// The page has the next page's URL at `link` (a value that is not a URL is a cursor for
+    /// `param`).
+    NextLink {
+        /// Where the link is.
+        link: Vec<String>,
+        /// The cursor parameter, if the operation has one.
+        param: Option<String>,
+    },
+    /// The `Link` response header's `rel="next"`.
+    LinkHeader,
+    /// Pages numbered by the query parameter `param`.
+    PageNumber {
+        /// The query parameter.
+        param: String,
+        /// The number of the first page.
+        first: u64,
+        /// The page-size parameter.
+        size: Option<PageSize>,
+        /// The number of pages, in the page.
+        total_pages: Option<Vec<String>>,
+        /// The number of items of all pages, in the page.
+        total_items: Option<Vec<String>>,
+    },
+    /// Pages by the offset of their first item, in the query parameter `param`.
+    Offset {
+        /// The query parameter.
+        param: String,
+        /// The page-size parameter.
+        size: Option<PageSize>,
+        /// The number of items of all pages, in the page.
+        total_items: Option<Vec<String>>,
+    },
+}
+
+/// The query parameter that sets a page's size.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageSize {
+    /// Its wire name.
+    pub param: String,
+    /// Its default, where the spec gives one.
+    pub default: Option<u64>,
 }
 
 /// Builds the model of a loaded spec, and the warnings for constructs that fell back.

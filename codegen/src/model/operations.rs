@@ -8,8 +8,9 @@ use serde_json::Value;
 use super::refs;
 use super::types::{TypeBuilder, docs_of};
 use super::{
-    Body, BodyEncoding, Docs, Field, Operation, Param, ParamLocation, ParamsStruct, ResponseKind,
-    ResponsesDef, Security, StatusCase, Stream, StructDef, TypeDef, TypeKind, TypeRef,
+    Body, BodyEncoding, Docs, Field, Operation, Pagination, Param, ParamLocation, ParamsStruct,
+    ResponseKind, ResponsesDef, Security, StatusCase, Stream, StructDef, TypeDef, TypeKind,
+    TypeRef,
 };
 use crate::diagnostics::Error;
 use crate::load::escape_pointer;
@@ -111,6 +112,15 @@ pub(crate) fn build_operations(
                 if claimed != stream.method_name {
                     builder.warn(&pointer, format!("`{}` is taken by another operation; the streaming method is `{claimed}`", stream.method_name));
                     stream.method_name = claimed;
+                }
+            }
+            if let Some(pagination) = &mut op.pagination {
+                for method in [&mut pagination.pages_method, &mut pagination.items_method] {
+                    let claimed = method_names.claim(method);
+                    if claimed != *method {
+                        builder.warn(&pointer, format!("`{method}` is taken by another operation; the paging method is `{claimed}`"));
+                        *method = claimed;
+                    }
                 }
             }
             operations.push(op);
@@ -289,6 +299,22 @@ fn build_operation<'a>(
         ),
         method_name: format!("{}_stream", names::unraw(&method_name)),
     });
+    let pagination = super::pagination::infer(
+        builder,
+        pointer,
+        operation,
+        params_struct
+            .as_ref()
+            .map_or(&[][..], |params| params.params.as_slice()),
+        body.as_ref(),
+        &response,
+    )
+    .map(|(rule, items)| Pagination {
+        rule,
+        items,
+        pages_method: format!("{}_pages", names::unraw(&method_name)),
+        items_method: format!("{}_items", names::unraw(&method_name)),
+    });
     Ok(Operation {
         method_name,
         http_method: method.to_ascii_uppercase(),
@@ -300,6 +326,7 @@ fn build_operation<'a>(
         body,
         response,
         stream,
+        pagination,
         security: super::security::of_operation(builder, security, pointer, operation),
         tags: operation
             .get("tags")

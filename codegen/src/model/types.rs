@@ -225,6 +225,31 @@ impl<'a> TypeBuilder<'a> {
         }
     }
 
+    /// The fields of the struct that `ty` is, through aliases and boxes.
+    pub(crate) fn fields_of(&self, ty: &TypeRef) -> Option<&[Field]> {
+        match self.unalias(ty) {
+            TypeRef::Named(name) => self.struct_fields(name),
+            _ => None,
+        }
+    }
+
+    /// What `ty` is once aliases, boxes and `Option`s are looked through: a struct's name, a
+    /// `Vec`, a scalar.
+    pub(crate) fn unalias<'t>(&'t self, mut ty: &'t TypeRef) -> &'t TypeRef {
+        // Bounded: an alias cycle is boxed later, and must not hang this lookup.
+        for _ in 0..32 {
+            ty = match ty {
+                TypeRef::Boxed(inner) | TypeRef::Option(inner) => inner,
+                TypeRef::Named(name) => match self.defs.get(name).map(|def| &def.kind) {
+                    Some(TypeKind::Alias { target, .. }) => target,
+                    _ => return ty,
+                },
+                _ => return ty,
+            };
+        }
+        ty
+    }
+
     /// Adds a type made elsewhere (a parameters struct).
     pub(crate) fn add_def(&mut self, def: TypeDef) {
         self.defs.insert(def.name.clone(), def);

@@ -205,12 +205,24 @@ impl TestServer {
     /// Starts a server on 127.0.0.1 that answers with `replies`, in order. Once they are used
     /// up it answers 418 with a body saying so (a status the client never retries).
     pub async fn start(replies: impl IntoIterator<Item = Reply>) -> TestServer {
+        Self::start_with(|_| replies).await
+    }
+
+    /// [`Self::start`] with replies that need the server's own URL (`Self::url`), such as
+    /// links to the next page.
+    pub async fn start_with<R: IntoIterator<Item = Reply>>(
+        replies: impl FnOnce(&str) -> R,
+    ) -> TestServer {
         let listener = TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind 127.0.0.1:0");
         let addr = listener.local_addr().expect("local address");
         let state = Arc::new(State::default());
-        state.replies.lock().unwrap().extend(replies);
+        state
+            .replies
+            .lock()
+            .unwrap()
+            .extend(replies(&format!("http://{addr}/v1")));
         let shared = Arc::clone(&state);
         let task = tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {

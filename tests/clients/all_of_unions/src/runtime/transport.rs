@@ -588,10 +588,12 @@ impl fmt::Debug for Transport {
 }
 
 /// One request, before it is sent (and perhaps sent again).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Request {
     method: reqwest::Method,
     path: String,
+    /// A whole URL to send to instead of the base URL, path and query: the next page's link.
+    url: Option<reqwest::Url>,
     query: Vec<(&'static str, String)>,
     headers: Vec<(&'static str, String)>,
     body: Option<(Bytes, Cow<'static, str>)>,
@@ -605,6 +607,7 @@ impl Request {
         Request {
             method,
             path: path.to_owned(),
+            url: None,
             query: Vec::new(),
             headers: Vec::new(),
             body: None,
@@ -655,6 +658,28 @@ impl Request {
             }
             Err(_) => {}
         }
+    }
+
+    /// Sets the query parameter `name` to `value` alone, replacing what the caller set: the
+    /// cursor, page number or offset of the next page.
+    pub(crate) fn set_query(&mut self, name: &'static str, value: String) {
+        self.query.retain(|(key, _)| *key != name);
+        self.query.push((name, value));
+    }
+
+    /// The value of the query parameter `name`, if it is set once.
+    pub(crate) fn query_value(&self, name: &str) -> Option<&str> {
+        let mut values = self.query.iter().filter(|(key, _)| *key == name);
+        match (values.next(), values.next()) {
+            (Some((_, value)), None) => Some(value),
+            _ => None,
+        }
+    }
+
+    /// Sends the request to `url` as it is, instead of the base URL with the path and query:
+    /// the next page's link, which carries the query itself.
+    pub(crate) fn set_url(&mut self, url: reqwest::Url) {
+        self.url = Some(url);
     }
 
     /// Adds a header parameter; `None` adds nothing.
@@ -841,17 +866,30 @@ impl Transport {
                     .to_owned(),
             ));
         };
-        let mut url = reqwest::Url::parse(&format!("{}{}", self.shared.base_url, request.path))
-            .map_err(|error| Error::Config(format!("cannot build the request URL: {error}")))?;
-        let credentials = self.credentials_for(request);
+        let mut url = self.url_of(request)?;
+        // A link the server gave (the next page) may point anywhere: credentials go only to
+        // the API's own origin.
+        let own_origin = request.url.is_none()
+            || reqwest::Url::parse(&self.shared.base_url)
+                .is_ok_and(|base| base.origin() == url.origin());
+        let credentials = self.credentials_for(request).filter(move |_| own_origin);
+        let query = if request.url.is_none() {
+            request.query.as_slice()
+        } else {
+            &[]
+        };
+        let linked: Vec<String> = url.query_pairs().map(|(name, _)| name.into_owned()).collect();
         let auth_query = credentials.clone().filter_map(|applied| match applied {
-            Applied::Query(name, key) => Some((*name, key.0.as_str())),
+            // A link that already carries the key keeps it as it is.
+            Applied::Query(name, key) if !linked.iter().any(|present| present == name) => {
+                Some((*name, key.0.as_str()))
+            }
             _ => None,
         });
         let mut auth_query = auth_query.peekable();
-        if !request.query.is_empty() || auth_query.peek().is_some() {
+        if !query.is_empty() || auth_query.peek().is_some() {
             let mut pairs = url.query_pairs_mut();
-            for (name, value) in &request.query {
+            for (name, value) in query {
                 pairs.append_pair(name, value);
             }
             for (name, key) in auth_query {
@@ -901,6 +939,15 @@ impl Transport {
         Ok(builder)
     }
 
+    /// The URL `request` goes to, before its query: its link, or the base URL and path.
+    pub(crate) fn url_of(&self, request: &Request) -> Result<reqwest::Url, Error> {
+        match &request.url {
+            Some(url) => Ok(url.clone()),
+            None => reqwest::Url::parse(&format!("{}{}", self.shared.base_url, request.path))
+                .map_err(|error| Error::Config(format!("cannot build the request URL: {error}"))),
+        }
+    }
+
     /// The credentials `request` sends: those of the first alternative of its requirement
     /// whose schemes all have one, skipping alternatives that need none (an optional
     /// credential that was set is sent).
@@ -926,12 +973,13 @@ impl Transport {
     }
 
     /// Sends `request`, retrying as the policy allows, until a success response arrives.
-    /// Returns it with the deadline of the attempt that produced it.
+    /// Returns it with the deadline of the attempt that produced it and the number of
+    /// retries before it.
     async fn send(
         &self,
         request: &Request,
         accept: &'static str,
-    ) -> Result<(reqwest::Response, Instant), Error> {
+    ) -> Result<(reqwest::Response, Instant, u32), Error> {
         let timeout = self.timeout();
         let policy = RetryPolicy {
             max_retries: self
@@ -955,7 +1003,7 @@ impl Transport {
             }
             let failure = match attempt {
                 Ok(Ok(response)) if response.status().is_success() => {
-                    return Ok((response, deadline));
+                    return Ok((response, deadline, retry));
                 }
                 Ok(Ok(response)) => {
                     let status = response.status().as_u16();
@@ -1035,7 +1083,7 @@ impl Transport {
         request: &Request,
         accept: &'static str,
     ) -> Result<(u16, Option<String>, Bytes), Error> {
-        let (response, deadline) = self.send(request, accept).await?;
+        let (response, deadline, _) = self.send(request, accept).await?;
         let status = response.status().as_u16();
         let request_id = request_id(response.headers());
         let body = match tokio::time::timeout_at(deadline, response.bytes()).await {
@@ -1047,13 +1095,38 @@ impl Transport {
         Ok((status, request_id, body))
     }
 
+    /// Sends `request` and decodes a JSON response, keeping what else the response said (for
+    /// a page: its headers, with the `Link` to the next one) and the body as it arrived.
+    pub(crate) async fn json_with_info<T: DeserializeOwned>(
+        &self,
+        request: &Request,
+    ) -> Result<(T, ResponseInfo, Bytes), Error> {
+        let (response, deadline, retries) = self.send(request, "application/json").await?;
+        let info = ResponseInfo {
+            status: response.status().as_u16(),
+            request_id: request_id(response.headers()),
+            headers: response.headers().clone(),
+            retries,
+        };
+        let body = match tokio::time::timeout_at(deadline, response.bytes()).await {
+            Ok(Ok(body)) => body,
+            Ok(Err(error)) if error.is_timeout() => return Err(Error::Timeout(self.timeout())),
+            Ok(Err(error)) => return Err(transport_error(self.shared.info.schemes, error)),
+            Err(_) => return Err(Error::Timeout(self.timeout())),
+        };
+        let value = serde_json::from_slice(&body).map_err(|error| {
+            Error::decode(info.status, error, &body, info.request_id.clone())
+        })?;
+        Ok((value, info, body))
+    }
+
     /// Sends `request` and decodes the response as a stream of Server-Sent Events. Retries
     /// happen only before the response arrives, never once events flow.
     pub(crate) async fn stream<T: DeserializeOwned>(
         &self,
         request: Request,
     ) -> Result<EventStream<T>, Error> {
-        let (response, _) = self.send(&request, "text/event-stream").await?;
+        let (response, _, _) = self.send(&request, "text/event-stream").await?;
         let status = response.status().as_u16();
         let request_id = request_id(response.headers());
         // A server that closes (or resets) the connection mid-body ends the body early, just as

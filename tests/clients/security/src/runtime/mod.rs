@@ -13,6 +13,7 @@ pub mod merge;
 #[cfg(feature = "mock")]
 pub mod mock;
 pub mod multipart;
+pub mod pages;
 pub mod retry;
 pub mod sse;
 pub mod transport;

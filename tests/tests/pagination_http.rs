@@ -1,0 +1,524 @@
+//! List operations that page, over real HTTP, with the client generated from
+//! `tests/fixtures/pagination.yaml` (`tests/clients/pagination`): for each way of paging the
+//! generator recognises, `_items` reads every item across at least three pages and stops at
+//! the end, each next request is the one the page asked for, and a page that fails ends the
+//! stream with its error after the items already read.
+
+mod support;
+
+use fixture_pagination::types::{
+    ListBooksParams, ListChannelsParams, ListChargesParams, ListEventsParams, ListFilesParams,
+    ListReposParams, ListTagsParams, ListUsersParams, ListVaultsParams,
+};
+use fixture_pagination::{Client, Error};
+use futures_util::StreamExt;
+use serde_json::{Value, json};
+use std::time::Duration;
+use support::{Reply, TestServer};
+
+fn client(server: &TestServer) -> Client {
+    Client::builder()
+        .base_url(server.url())
+        .api_key("sk-test")
+        .max_retries(0)
+        .http_client(reqwest::Client::builder().no_proxy().build().unwrap())
+        .build()
+        .unwrap()
+}
+
+/// The request targets the server received (path and query).
+fn targets(server: &TestServer) -> Vec<String> {
+    server.requests().into_iter().map(|r| r.target).collect()
+}
+
+fn files(ids: &[&str], has_more: bool) -> Reply {
+    let data: Vec<Value> = ids.iter().map(|id| json!({"id": id, "bytes": 1})).collect();
+    Reply::json(
+        200,
+        json!({"object": "list", "data": data, "first_id": ids.first(), "last_id": ids.last(), "has_more": has_more}),
+    )
+}
+
+#[tokio::test]
+async fn a_cursor_in_the_body_is_sent_back_until_has_more_is_false() {
+    let server = TestServer::start([
+        files(&["f1", "f2"], true),
+        files(&["f3", "f4"], true),
+        files(&["f5"], false),
+    ])
+    .await;
+    let client = client(&server);
+    let files = client
+        .list_files_items(&ListFilesParams::new().limit(2))
+        .collect_all()
+        .await
+        .unwrap();
+    let ids: Vec<&str> = files.iter().map(|file| file.id.as_str()).collect();
+    assert_eq!(ids, ["f1", "f2", "f3", "f4", "f5"]);
+    assert_eq!(
+        targets(&server),
+        [
+            "/v1/files?limit=2",
+            "/v1/files?limit=2&after=f2",
+            "/v1/files?limit=2&after=f4"
+        ]
+    );
+    assert_eq!(server.unused_replies(), 0);
+}
+
+fn charges(ids: &[&str], has_more: bool) -> Reply {
+    let data: Vec<Value> = ids
+        .iter()
+        .map(|id| json!({"id": id, "amount": 5}))
+        .collect();
+    Reply::json(
+        200,
+        json!({"object": "list", "data": data, "has_more": has_more, "url": "/v1/charges"}),
+    )
+}
+
+#[tokio::test]
+async fn the_last_items_id_is_the_next_cursor_read_with_stream_ext() {
+    let server = TestServer::start([
+        charges(&["ch_1", "ch_2"], true),
+        charges(&["ch_3"], true),
+        charges(&["ch_4", "ch_5"], false),
+    ])
+    .await;
+    let client = client(&server);
+    let mut items = client.list_charges_items(&ListChargesParams::new().starting_after("ch_0"));
+    let mut ids = Vec::new();
+    while let Some(charge) = items.next().await {
+        ids.push(charge.unwrap().id);
+    }
+    assert_eq!(ids, ["ch_1", "ch_2", "ch_3", "ch_4", "ch_5"]);
+    // The caller's own cursor starts the list; each next one replaces it.
+    assert_eq!(
+        targets(&server),
+        [
+            "/v1/charges?starting_after=ch_0",
+            "/v1/charges?starting_after=ch_2",
+            "/v1/charges?starting_after=ch_3"
+        ]
+    );
+    assert!(items.next().await.is_none(), "the stream stays ended");
+}
+
+#[tokio::test]
+async fn a_page_token_is_followed_until_a_page_has_none_with_typed_pages() {
+    let server = TestServer::start([
+        Reply::json(
+            200,
+            json!({"books": [{"name": "a"}], "nextPageToken": "t2"}),
+        )
+        .header("x-request-id", "req-1"),
+        Reply::json(
+            200,
+            json!({"books": [{"name": "b"}], "nextPageToken": "t3"}),
+        ),
+        Reply::json(200, json!({"books": [{"name": "c"}]})),
+    ])
+    .await;
+    let client = client(&server);
+    let mut pages = client.list_books_pages(&ListBooksParams::new().page_size(1));
+    let first = pages.next_page().await.unwrap().unwrap();
+    assert_eq!(first.body.next_page_token.as_deref(), Some("t2"));
+    assert_eq!(first.response.status, 200);
+    assert_eq!(first.response.request_id.as_deref(), Some("req-1"));
+    let mut names = vec![first.body.books.unwrap()[0].name.clone()];
+    while let Some(page) = pages.next_page().await {
+        names.extend(
+            page.unwrap()
+                .body
+                .books
+                .unwrap()
+                .into_iter()
+                .map(|b| b.name),
+        );
+    }
+    assert_eq!(names, ["a", "b", "c"]);
+    assert_eq!(
+        targets(&server),
+        [
+            "/v1/books?pageSize=1",
+            "/v1/books?pageSize=1&pageToken=t2",
+            "/v1/books?pageSize=1&pageToken=t3"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_cursor_one_object_down_ends_on_an_empty_cursor() {
+    let page = |name: &str, next: &str| {
+        Reply::json(
+            200,
+            json!({"ok": true, "channels": [{"name": name}], "response_metadata": {"next_cursor": next}}),
+        )
+    };
+    let server = TestServer::start([
+        page("general", "dXNlcjpVMEc5V0ZYTlo="),
+        page("random", "c2Vjb25k"),
+        page("dev", ""),
+    ])
+    .await;
+    let client = client(&server);
+    let names: Vec<String> = client
+        .list_channels_items(&ListChannelsParams::new())
+        .collect_all()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|channel| channel.name)
+        .collect();
+    assert_eq!(names, ["general", "random", "dev"]);
+    assert_eq!(
+        targets(&server),
+        [
+            "/v1/channels",
+            "/v1/channels?cursor=dXNlcjpVMEc5V0ZYTlo%3D",
+            "/v1/channels?cursor=c2Vjb25k"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_next_link_in_the_body_is_followed_as_given_absolute_or_relative() {
+    let linked = TestServer::start_with(|url| {
+        vec![
+            Reply::json(200, json!({"value": [{"id": "v1"}], "nextLink": format!("{url}/vaults?api-version=2023-07-01&$skiptoken=AbC%3D%3D")})),
+            Reply::json(200, json!({"value": [{"id": "v2"}], "nextLink": "/v1/vaults?api-version=2023-07-01&$skiptoken=page3"})),
+            Reply::json(200, json!({"value": [{"id": "v3"}], "nextLink": null})),
+        ]
+    })
+    .await;
+    let client = client(&linked);
+    let ids: Vec<String> = client
+        .list_vaults_items(&ListVaultsParams::new("2023-07-01"))
+        .collect_all()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|vault| vault.id)
+        .collect();
+    assert_eq!(ids, ["v1", "v2", "v3"]);
+    assert_eq!(
+        targets(&linked),
+        [
+            "/v1/vaults?api-version=2023-07-01",
+            "/v1/vaults?api-version=2023-07-01&$skiptoken=AbC%3D%3D",
+            "/v1/vaults?api-version=2023-07-01&$skiptoken=page3"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn the_link_headers_next_url_is_followed_exactly() {
+    let server = TestServer::start_with(|url| {
+        let repos = |ids: &[u64]| json!(ids.iter().map(|id| json!({"id": id})).collect::<Vec<_>>());
+        vec![
+            Reply::json(200, repos(&[1, 2])).header(
+                "link",
+                &format!(r#"<{url}/organizations/42/repos?per_page=2&page=2>; rel="next", <{url}/organizations/42/repos?per_page=2&page=3>; rel="last""#),
+            ),
+            Reply::json(200, repos(&[3, 4])).header(
+                "link",
+                &format!(r#"<{url}/organizations/42/repos?page=1>; rel="prev", <{url}/organizations/42/repos?per_page=2&page=3&q=a%2Cb>; rel="next""#),
+            ),
+            Reply::json(200, repos(&[5]))
+                .header("link", &format!(r#"<{url}/organizations/42/repos?page=2>; rel="prev""#)),
+        ]
+    })
+    .await;
+    let client = client(&server);
+    let ids: Vec<i64> = client
+        .list_repos_items("acme corp", &ListReposParams::new().per_page(2))
+        .collect_all()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|repo| repo.id)
+        .collect();
+    assert_eq!(ids, [1, 2, 3, 4, 5]);
+    assert_eq!(
+        targets(&server),
+        [
+            "/v1/orgs/acme%20corp/repos?per_page=2",
+            "/v1/organizations/42/repos?per_page=2&page=2",
+            "/v1/organizations/42/repos?per_page=2&page=3&q=a%2Cb"
+        ]
+    );
+}
+
+fn users(ids: &[u64], total_pages: Option<u64>) -> Reply {
+    let users: Vec<Value> = ids.iter().map(|id| json!({"id": id})).collect();
+    Reply::json(200, json!({"users": users, "total_pages": total_pages}))
+}
+
+#[tokio::test]
+async fn page_numbers_end_on_a_page_shorter_than_per_page() {
+    let server = TestServer::start([
+        users(&[1, 2], None),
+        users(&[3, 4], None),
+        users(&[5], None),
+    ])
+    .await;
+    let client = client(&server);
+    let count = client
+        .list_users_items(&ListUsersParams::new().per_page(2))
+        .collect_all()
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(count, 5);
+    assert_eq!(
+        targets(&server),
+        [
+            "/v1/users?per_page=2",
+            "/v1/users?per_page=2&page=2",
+            "/v1/users?per_page=2&page=3"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn page_numbers_end_at_the_total_pages_and_start_from_the_callers_page() {
+    let server = TestServer::start([
+        users(&[3, 4], Some(4)),
+        users(&[5, 6], Some(4)),
+        users(&[7, 8], Some(4)),
+    ])
+    .await;
+    let client = client(&server);
+    let count = client
+        .list_users_items(&ListUsersParams::new().page(2))
+        .collect_all()
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(count, 6);
+    assert_eq!(
+        targets(&server),
+        ["/v1/users?page=2", "/v1/users?page=3", "/v1/users?page=4"]
+    );
+}
+
+#[tokio::test]
+async fn offsets_advance_by_the_items_read_and_end_at_the_total() {
+    let events = |ids: &[u64]| {
+        let events: Vec<Value> = ids.iter().map(|id| json!({"id": id})).collect();
+        Reply::json(200, json!({"events": events, "total": 5}))
+    };
+    let server = TestServer::start([events(&[1, 2]), events(&[3, 4]), events(&[5])]).await;
+    let client = client(&server);
+    let ids: Vec<i64> = client
+        .list_events_items(&ListEventsParams::new())
+        .collect_all()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|event| event.id)
+        .collect();
+    assert_eq!(ids, [1, 2, 3, 4, 5]);
+    assert_eq!(
+        targets(&server),
+        ["/v1/events", "/v1/events?offset=2", "/v1/events?offset=4"]
+    );
+}
+
+#[tokio::test]
+async fn offsets_end_on_a_page_without_items() {
+    let server = TestServer::start([
+        Reply::json(200, json!({"events": [{"id": 1}, {"id": 2}]})),
+        Reply::json(200, json!({"events": [{"id": 3}, {"id": 4}]})),
+        Reply::json(200, json!({"events": null})),
+    ])
+    .await;
+    let client = client(&server);
+    let count = client
+        .list_events_items(&ListEventsParams::new().limit(2))
+        .collect_all()
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(count, 4);
+    assert_eq!(server.requests().len(), 3);
+}
+
+#[tokio::test]
+async fn x_pagination_names_the_parameter_cursor_and_items() {
+    let page = |tags: &[&str], next: Option<&str>| {
+        Reply::json(
+            200,
+            json!({"entries": tags, "others": ["not", "items"], "meta": {"resume_at": next}}),
+        )
+    };
+    let server = TestServer::start([
+        page(&["a", "b"], Some("2026-01-01")),
+        page(&["c"], Some("2026-02-01")),
+        page(&["d"], None),
+    ])
+    .await;
+    let client = client(&server);
+    let tags = client
+        .list_tags_items(&ListTagsParams::new())
+        .collect_all()
+        .await
+        .unwrap();
+    assert_eq!(tags, ["a", "b", "c", "d"]);
+    assert_eq!(
+        targets(&server),
+        [
+            "/v1/tags",
+            "/v1/tags?since=2026-01-01",
+            "/v1/tags?since=2026-02-01"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn an_error_on_the_second_page_comes_after_the_first_pages_items() {
+    let server = TestServer::start([
+        files(&["f1", "f2"], true),
+        Reply::json(500, json!({"error": {"message": "boom"}})),
+    ])
+    .await;
+    let client = client(&server);
+    let mut items = client.list_files_items(&ListFilesParams::new());
+    assert_eq!(items.next_item().await.unwrap().unwrap().id, "f1");
+    assert_eq!(items.next_item().await.unwrap().unwrap().id, "f2");
+    match items.next_item().await {
+        Some(Err(Error::Api(error))) => assert_eq!(error.status, 500),
+        other => panic!("expected the second page's error, got {other:?}"),
+    }
+    assert!(
+        items.next_item().await.is_none(),
+        "the error ends the stream"
+    );
+    assert_eq!(server.requests().len(), 2);
+}
+
+#[tokio::test]
+async fn a_page_that_does_not_decode_ends_the_stream_with_a_decode_error() {
+    let server = TestServer::start([
+        files(&["f1"], true),
+        Reply::raw(200, "application/json", r#"{"object": "list", "data": "#),
+    ])
+    .await;
+    let client = client(&server);
+    let mut pages = client.list_files_pages(&ListFilesParams::new());
+    assert!(pages.next_page().await.unwrap().is_ok());
+    match pages.next_page().await {
+        Some(Err(Error::Decode {
+            status, snippet, ..
+        })) => {
+            assert_eq!(status, 200);
+            assert!(snippet.contains("\"data\""), "{snippet}");
+        }
+        other => panic!("expected a decode error, got {other:?}"),
+    }
+    assert!(pages.next_page().await.is_none());
+}
+
+#[tokio::test]
+async fn each_page_gets_the_clients_retries() {
+    let server = TestServer::start([
+        files(&["f1"], true),
+        Reply::json(503, json!({"error": {"message": "busy"}})),
+        files(&["f2"], false),
+    ])
+    .await;
+    let client = Client::builder()
+        .base_url(server.url())
+        .api_key("sk-test")
+        .max_retries(1)
+        .retry_backoff(Duration::from_millis(1), Duration::from_millis(1))
+        .http_client(reqwest::Client::builder().no_proxy().build().unwrap())
+        .build()
+        .unwrap();
+    let mut pages = client.list_files_pages(&ListFilesParams::new());
+    assert_eq!(
+        pages.next_page().await.unwrap().unwrap().response.retries,
+        0
+    );
+    let second = pages.next_page().await.unwrap().unwrap();
+    assert_eq!(second.response.retries, 1);
+    assert_eq!(second.body.data[0].id, "f2");
+    assert!(pages.next_page().await.is_none());
+    assert_eq!(
+        targets(&server),
+        ["/v1/files", "/v1/files?after=f1", "/v1/files?after=f1"]
+    );
+}
+
+#[tokio::test]
+async fn a_cursor_that_repeats_ends_the_pages_instead_of_looping() {
+    let server = TestServer::start([
+        files(&["f1"], true),
+        files(&["f2"], true),
+        files(&["f2"], true),
+    ])
+    .await;
+    let client = client(&server);
+    let ids: Vec<String> = client
+        .list_files_items(&ListFilesParams::new())
+        .collect_all()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|file| file.id)
+        .collect();
+    // The third page repeats the second's cursor: it is read, and nothing after it.
+    assert_eq!(ids, ["f1", "f2", "f2"]);
+    assert_eq!(server.requests().len(), 3);
+}
+
+#[tokio::test]
+async fn pages_are_fetched_only_as_the_stream_is_read() {
+    let server = TestServer::start([files(&["f1", "f2"], true), files(&["f3"], false)]).await;
+    let client = client(&server);
+    let mut items = client.list_files_items(&ListFilesParams::new());
+    assert!(
+        server.requests().is_empty(),
+        "nothing is sent before the first read"
+    );
+    assert_eq!(items.next_item().await.unwrap().unwrap().id, "f1");
+    assert_eq!(items.next_item().await.unwrap().unwrap().id, "f2");
+    assert_eq!(
+        server.requests().len(),
+        1,
+        "the second page waits for its items to be asked for"
+    );
+    drop(items);
+    assert_eq!(server.unused_replies(), 1);
+}
+
+#[tokio::test]
+async fn credentials_follow_links_to_the_apis_origin_only() {
+    let elsewhere = TestServer::start([Reply::json(200, json!({"value": [{"id": "v3"}]}))]).await;
+    let elsewhere_url = elsewhere.url();
+    let server = TestServer::start_with(|url| {
+        vec![
+            Reply::json(200, json!({"value": [{"id": "v1"}], "nextLink": format!("{url}/vaults?page=2")})),
+            Reply::json(200, json!({"value": [{"id": "v2"}], "nextLink": format!("{elsewhere_url}/vaults?page=3")})),
+        ]
+    })
+    .await;
+    let client = client(&server);
+    let count = client
+        .list_vaults_items(&ListVaultsParams::new("1"))
+        .collect_all()
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(count, 3);
+    for sent in server.requests() {
+        assert_eq!(sent.header("authorization"), Some("Bearer sk-test"));
+    }
+    let foreign = elsewhere.only_request();
+    assert_eq!(foreign.target, "/v1/vaults?page=3");
+    assert_eq!(
+        foreign.header("authorization"),
+        None,
+        "no key for another origin"
+    );
+}
