@@ -218,7 +218,11 @@ fn parse(program: &Program, args: &[String]) -> Result<Invocation, Failure> {
                     "--spec needs --out DIR, the directory of the crate to write".to_owned(),
                 ));
             };
-            vec![Config::new(spec, out)?]
+            // A directory whose name is no crate name (`api.github.com`) is fine with one given.
+            match &crate_name {
+                Some(name) => vec![Config::named(spec, out, name)],
+                None => vec![Config::new(spec, out)?],
+            }
         }
         (None, given) => {
             let path = given.as_ref().map_or(program.config.clone(), PathBuf::from);
@@ -412,6 +416,18 @@ mod tests {
         assert_eq!(invocation.jobs.len(), 1);
         assert_eq!(invocation.jobs[0].crate_name, "c");
         assert!(invocation.options.check && invocation.timings);
+    }
+
+    #[test]
+    fn a_directory_that_is_no_crate_name_takes_the_given_name() {
+        let invocation = parse(
+            &program(),
+            &args("--spec a.json --out out/api.github.com --crate-name github"),
+        )
+        .ok()
+        .unwrap();
+        assert_eq!(invocation.jobs[0].crate_name, "github");
+        assert!(parse(&program(), &args("--spec a.json --out out/api.github.com")).is_err());
     }
 
     #[test]

@@ -66,13 +66,23 @@ impl Config {
     pub fn new(spec: impl Into<PathBuf>, out: impl Into<PathBuf>) -> Result<Config, Error> {
         let out = out.into();
         let crate_name = crate_name_of(&out)?;
-        Ok(Config {
+        Ok(Config::named(spec, out, crate_name))
+    }
+
+    /// Settings for the crate `crate_name` in `out` made from `spec` (the name is not checked:
+    /// see [`check_crate_name`]).
+    pub fn named(
+        spec: impl Into<PathBuf>,
+        out: impl Into<PathBuf>,
+        crate_name: impl Into<String>,
+    ) -> Config {
+        Config {
             spec: spec.into(),
-            out,
-            crate_name,
+            out: out.into(),
+            crate_name: crate_name.into(),
             deny_warnings: false,
             version_policy: VersionPolicy::Keep,
-        })
+        }
     }
 
     /// Reads a settings file; its relative paths are taken relative to its directory.

@@ -28,6 +28,7 @@ static ROUTES: &[Route] = &[
         method: "POST",
         path: "/chat/completions",
         body: Some(decodes::<types::CreateChatCompletionRequest>),
+        paging: None,
     },
     #[cfg(not(any(feature = "chat")))]
     Route {
@@ -35,12 +36,14 @@ static ROUTES: &[Route] = &[
         method: "POST",
         path: "/chat/completions",
         body: None,
+        paging: None,
     },
     Route {
         operation: "list_models",
         method: "GET",
         path: "/models",
         body: None,
+        paging: None,
     },
 ];
 

@@ -522,3 +522,130 @@ async fn credentials_follow_links_to_the_apis_origin_only() {
         "no key for another origin"
     );
 }
+
+/// The typed mock answers a paged operation page by page, linked as the operation pages, so
+/// that an application's own loop can be tested: one test per kind of link it sets.
+mod mock {
+    use fixture_pagination::mock::MockServer;
+    use fixture_pagination::types::{
+        Book, Charge, File, ListBooksParams, ListBooksResponse, ListChargesParams,
+        ListChargesResponse, ListFilesParams, ListFilesResponse, ListReposParams, ListUsersParams,
+        ListUsersResponse, ListVaultsParams, Repo, Vault, VaultList,
+    };
+
+    fn files(ids: &[&str]) -> ListFilesResponse {
+        let data: Vec<File> = ids.iter().map(|id| File::new(*id)).collect();
+        // The cursor and `has_more` given here are replaced by the mock's.
+        ListFilesResponse::new("list", data, true)
+    }
+
+    #[tokio::test]
+    async fn cursor_pages_are_linked_by_the_mock() {
+        let server = MockServer::start().await;
+        server.expect_list_files().respond_pages([
+            files(&["f1", "f2"]),
+            files(&["f3"]),
+            files(&["f4"]),
+        ]);
+        let ids: Vec<String> = server
+            .client()
+            .list_files_items(&ListFilesParams::new())
+            .collect_all()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|file| file.id)
+            .collect();
+        assert_eq!(ids, ["f1", "f2", "f3", "f4"]);
+        let queries: Vec<String> = server
+            .received_list_files()
+            .into_iter()
+            .map(|request| request.query.unwrap_or_default())
+            .collect();
+        assert_eq!(queries, ["", "after=mock-page-2", "after=mock-page-3"]);
+        server.verify();
+    }
+
+    #[tokio::test]
+    async fn last_item_pages_end_on_has_more_false() {
+        let server = MockServer::start().await;
+        let page = |ids: &[&str]| {
+            ListChargesResponse::new(
+                ids.iter().map(|id| Charge::new(*id, 1)).collect::<Vec<_>>(),
+                false,
+            )
+        };
+        server
+            .expect_list_charges()
+            .respond_pages([page(&["a"]), page(&["b"]), page(&["c"])]);
+        let count = server
+            .client()
+            .list_charges_items(&ListChargesParams::new())
+            .collect_all()
+            .await
+            .unwrap()
+            .len();
+        assert_eq!(count, 3);
+        server.verify();
+    }
+
+    #[tokio::test]
+    async fn token_link_and_header_pages_are_linked_by_the_mock() {
+        let server = MockServer::start().await;
+        let books = |name: &str| ListBooksResponse::new().books(vec![Book::new(name)]);
+        server
+            .expect_list_books()
+            .respond_pages([books("a"), books("b"), books("c")]);
+        let vaults = |id: &str| VaultList::new().value(vec![Vault::new(id)]);
+        server
+            .expect_list_vaults()
+            .respond_pages([vaults("v1"), vaults("v2"), vaults("v3")]);
+        server.expect_list_repos().respond_pages([
+            vec![Repo::new(1), Repo::new(2)],
+            vec![Repo::new(3)],
+            vec![Repo::new(4)],
+        ]);
+        let client = server.client();
+        let books = client
+            .list_books_items(&ListBooksParams::new())
+            .collect_all()
+            .await
+            .unwrap();
+        assert_eq!(books.len(), 3);
+        let vaults = client
+            .list_vaults_items(&ListVaultsParams::new("1"))
+            .collect_all()
+            .await
+            .unwrap();
+        assert_eq!(vaults.len(), 3);
+        let repos = client
+            .list_repos_items("acme", &ListReposParams::new())
+            .collect_all()
+            .await
+            .unwrap();
+        assert_eq!(repos.len(), 4);
+        server.verify();
+    }
+
+    #[tokio::test]
+    async fn numbered_pages_get_the_total_of_pages() {
+        let server = MockServer::start().await;
+        let users = |ids: &[i64]| {
+            ListUsersResponse::new().users(ids.iter().map(|id| Repo::new(*id)).collect::<Vec<_>>())
+        };
+        // Full pages without a total would make the client ask for a fourth: the mock sets
+        // `total_pages` to 3.
+        server
+            .expect_list_users()
+            .respond_pages([users(&[1, 2]), users(&[3, 4]), users(&[5, 6])]);
+        let count = server
+            .client()
+            .list_users_items(&ListUsersParams::new().per_page(2))
+            .collect_all()
+            .await
+            .unwrap()
+            .len();
+        assert_eq!(count, 6);
+        server.verify();
+    }
+}

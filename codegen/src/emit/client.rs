@@ -288,6 +288,10 @@ pub(crate) fn client_rs(api: &Api, settings: &Settings) -> Result<Printer, Error
         },
         "the client",
     )?;
+    let statics = paging_statics(api);
+    if !statics.is_empty() {
+        printer.items(statics, "how the list operations page")?;
+    }
     if !security.takes_key() && !security.takes_basic() {
         printer.items(
             quote! {
@@ -529,15 +533,23 @@ fn paging_methods(
             quote!(|page: #page_ty| page.#name.unwrap_or_default())
         }
     };
-    let items_wire = match &pagination.items.field {
-        Some((_, wire, _)) => {
-            let wire = string(wire);
-            quote!(Some(#wire))
-        }
-        None => quote!(None),
-    };
-    let rule = paging_rule(&pagination.rule);
+    let paging_static = ident(&paging_static_name(op));
     let prepare = prepare(api, op, None);
+    // A body (Stripe sends one with its list calls) may fail to serialize: the stream's first
+    // item is then that error.
+    let build = if op.body.is_some() {
+        quote! {
+            let request = (|| -> Result<Request, Error> {
+                #prepare
+                Ok(request)
+            })();
+        }
+    } else {
+        quote! {
+            #prepare
+            let request = Ok(request);
+        }
+    };
     let pages_doc = doc(&format!(
         "Every page of [`Self::{method}`], fetched one at a time as the stream is read, each with the client's retries. The first is the page the arguments ask for; {}. A page that fails ends the stream with its error.
 
@@ -557,12 +569,8 @@ A [`Stream`](futures_util::Stream) of [`Page`](crate::runtime::pages::Page)s, or
         #gate
         #deprecated
         pub fn #pages_name(&self, #(#params),*) -> crate::runtime::pages::Pages<#page_ty> {
-            static PAGING: crate::runtime::pages::Paging = crate::runtime::pages::Paging {
-                rule: #rule,
-                items: #items_wire,
-            };
-            #prepare
-            crate::runtime::pages::Pages::new(self.transport.clone(), request, &PAGING)
+            #build
+            crate::runtime::pages::Pages::new(self.transport.clone(), request, &#paging_static)
         }
         #(#items_doc)*
         #gate
@@ -571,6 +579,49 @@ A [`Stream`](futures_util::Stream) of [`Page`](crate::runtime::pages::Page)s, or
             self.#pages_name(#(#args),*).items(#take_items)
         }
     }
+}
+
+/// The name of the static that describes how an operation pages, which its `_pages` method
+/// and the mock's route share.
+pub(crate) fn paging_static_name(op: &Operation) -> String {
+    format!(
+        "PAGING_{}",
+        names::const_name(names::unraw(&op.method_name))
+    )
+}
+
+/// The statics of `src/client.rs` that describe how each operation that pages does it. They
+/// name no type, so they are there in every build, used or not.
+fn paging_statics(api: &Api) -> TokenStream {
+    let mut out = TokenStream::new();
+    for op in &api.operations {
+        let Some(pagination) = &op.pagination else {
+            continue;
+        };
+        let name = ident(&paging_static_name(op));
+        let rule = paging_rule(&pagination.rule);
+        let items = match &pagination.items.field {
+            Some((_, wire, _)) => {
+                let wire = string(wire);
+                quote!(Some(#wire))
+            }
+            None => quote!(None),
+        };
+        let static_doc = doc(&format!(
+            "How [`Client::{}`] follows the pages.",
+            pagination.pages_method
+        ));
+        // Unused in a build without the operation's feature and without the mock.
+        out.extend(quote! {
+            #(#static_doc)*
+            #[allow(dead_code)]
+            pub(crate) static #name: crate::runtime::pages::Paging = crate::runtime::pages::Paging {
+                rule: #rule,
+                items: #items,
+            };
+        });
+    }
+    out
 }
 
 /// The runtime's `Rule` for a [`PageRule`].
@@ -618,8 +669,13 @@ fn paging_rule(rule: &PageRule) -> TokenStream {
             let (param, field, has_more) = (string(param), string(field), optional_path(has_more));
             quote!(#rule_path::LastItem { param: #param, field: #field, has_more: #has_more })
         }
-        PageRule::NextLink { link, param } => {
+        PageRule::NextLink {
+            link,
+            param,
+            has_more,
+        } => {
             let link = path(link);
+            let has_more = optional_path(has_more);
             let param = match param {
                 Some(param) => {
                     let param = string(param);
@@ -627,7 +683,7 @@ fn paging_rule(rule: &PageRule) -> TokenStream {
                 }
                 None => quote!(None),
             };
-            quote!(#rule_path::NextLink { link: #link, param: #param })
+            quote!(#rule_path::NextLink { link: #link, param: #param, has_more: #has_more })
         }
         PageRule::LinkHeader => quote!(#rule_path::LinkHeader),
         PageRule::PageNumber {

@@ -62,18 +62,31 @@ pub(crate) fn mock_rs(api: &Api) -> Result<String, Error> {
             None => quote!(None),
         };
         let operation_literal = string(operation);
+        let paging = match &op.pagination {
+            Some(_) => {
+                let name = ident(&super::client::paging_static_name(op));
+                quote!(Some(&crate::client::#name))
+            }
+            None => quote!(None),
+        };
         match &off {
             Some(off) if json_body.is_some() => routes.extend(quote! {
                 #on
-                Route { operation: #operation_literal, method: #method, path: #path, body: #check },
+                Route { operation: #operation_literal, method: #method, path: #path, body: #check, paging: #paging },
                 #off
-                Route { operation: #operation_literal, method: #method, path: #path, body: None },
+                Route { operation: #operation_literal, method: #method, path: #path, body: None, paging: #paging },
             }),
             _ => routes.extend(quote! {
-                Route { operation: #operation_literal, method: #method, path: #path, body: #check },
+                Route { operation: #operation_literal, method: #method, path: #path, body: #check, paging: #paging },
             }),
         }
         let answer = match &op.response {
+            ResponseKind::Json(ty) if op.pagination.is_some() => {
+                names_types |= names_a_type(ty);
+                markers.insert("Paged");
+                let ty = paths.ty(ty);
+                quote!(Paged<#ty>)
+            }
             ResponseKind::Json(ty) => {
                 names_types |= names_a_type(ty);
                 markers.insert("Json");
@@ -120,6 +133,9 @@ pub(crate) fn mock_rs(api: &Api) -> Result<String, Error> {
         let how = match &op.response {
             ResponseKind::ByStatus(_) => {
                 "with `respond_raw` (its bodies differ by status), `fail` or `drop_connection`"
+            }
+            _ if op.pagination.is_some() => {
+                "with `respond` (one page), `respond_pages` (a page per call, linked as the operation pages), `fail`, `drop_connection`, ..."
             }
             _ if op.stream.is_some() => {
                 "with `respond` (JSON), `respond_stream` (events), `fail`, `drop_connection`, ..."

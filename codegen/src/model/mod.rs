@@ -543,6 +543,8 @@ pub enum PageRule {
         link: Vec<String>,
         /// The cursor parameter, if the operation has one.
         param: Option<String>,
+        /// A boolean that is `false` on the last page.
+        has_more: Option<Vec<String>>,
     },
     /// The `Link` response header's `rel="next"`.
     LinkHeader,

@@ -303,10 +303,10 @@ fn build_operation<'a>(
         builder,
         pointer,
         operation,
+        method,
         params_struct
             .as_ref()
             .map_or(&[][..], |params| params.params.as_slice()),
-        body.as_ref(),
         &response,
     )
     .map(|(rule, items)| Pagination {

@@ -2,16 +2,17 @@
 //! query parameters, its response schema and its response headers as vendors publish them,
 //! or as `x-pagination` says.
 //!
-//! The rules, tried in this order on an operation without a request body whose success
-//! response is JSON with an array of items (the body itself, or its `data`, `items`, `value`,
+//! The rules, tried in this order on a `GET` operation whose success response is JSON with an array of items (the body itself, or its `data`, `items`, `value`,
 //! `results`... array, or its only array):
 //!
-//! 1. a `Link` response header: its `rel="next"` is the next page (GitHub);
+//! 1. a `Link` response header, declared or named by a parameter's description ("as given in
+//!    the Link header"): its `rel="next"` is the next page (GitHub);
 //! 2. a next link in the body (`nextLink`, `@odata.nextLink`, `next`, `next_page_url`,
 //!    `links.next`, `_links.next.href`): the next page's URL (Azure, many REST APIs);
 //! 3. a cursor parameter in the query (`after`, `starting_after`, `cursor`, `pageToken`, ...)
 //!    with a cursor in the body (`next_cursor`, `nextPageToken`, `last_id`, ...), or, for
-//!    `after`/`starting_after`, the last item's `id` (OpenAI, Stripe, Google, Slack);
+//!    `after`/`starting_after` with a `has_more`, the last item's `id` (OpenAI, Stripe,
+//!    Google, Slack);
 //! 4. a page number (`page`, with `per_page`/`page_size`/`limit` if it has one);
 //! 5. an offset (`offset`/`skip` with `limit`/`count`/...).
 //!
@@ -21,9 +22,7 @@
 use serde_json::Value;
 
 use super::types::TypeBuilder;
-use super::{
-    Body, Field, PageItems, PageRule, PageSize, Param, ParamLocation, ResponseKind, TypeRef,
-};
+use super::{Field, PageItems, PageRule, PageSize, Param, ParamLocation, ResponseKind, TypeRef};
 use crate::load::escape_pointer;
 
 /// Query parameters that take a cursor.
@@ -137,8 +136,8 @@ pub(crate) fn infer(
     builder: &mut TypeBuilder<'_>,
     pointer: &str,
     operation: &Value,
+    http_method: &str,
     query: &[Param],
-    body: Option<&Body>,
     response: &ResponseKind,
 ) -> Option<(PageRule, PageItems)> {
     let extension_pointer = format!("{pointer}/x-pagination");
@@ -185,13 +184,10 @@ pub(crate) fn infer(
     if !looks_paged && !has_page_shape(builder, response) {
         return None;
     }
-    if body.is_some() {
-        // A list read with a request body (a search) pages by the body, which is the caller's.
-        return if wanted.is_some() {
-            not_paged(builder, "the operation has a request body")
-        } else {
-            None
-        };
+    if http_method != "get" && wanted.is_none() {
+        // Fetching page after page repeats the call: only a read may be repeated unasked. A
+        // request body is the same on every page (Stripe sends an empty form with its lists).
+        return None;
     }
     let ResponseKind::Json(page) = response else {
         return not_paged(builder, "its success response is not one JSON body");
@@ -244,7 +240,18 @@ pub(crate) fn infer(
     let next = wanted.as_ref().and_then(|w| w.next.clone());
     let allows = |name: &str| kind.as_deref().is_none_or(|kind| kind == name);
 
-    if allows("link-header") && (kind.is_some() || declares_link_header(builder, operation)) {
+    // A parameter documented as taking a value "as given in the Link header" says the same
+    // where the response does not declare the header (GitHub's `before`/`after`).
+    let link_header_documented = query.iter().any(|param| {
+        param
+            .docs
+            .description
+            .as_deref()
+            .is_some_and(|text| text.to_ascii_lowercase().contains("link header"))
+    });
+    if allows("link-header")
+        && (kind.is_some() || declares_link_header(builder, operation) || link_header_documented)
+    {
         return Some((PageRule::LinkHeader, items));
     }
     if allows("next-link") {
@@ -263,7 +270,15 @@ pub(crate) fn infer(
             return Some((
                 PageRule::NextLink {
                     link,
-                    param: cursor_param.map(|param| param.wire_name.clone()),
+                    // A `next_page` that is a token goes back in the cursor parameter, or in a
+                    // `page` that takes text (OpenAI's usage lists).
+                    param: cursor_param
+                        .or_else(|| {
+                            param_named(PAGE_PARAMS)
+                                .filter(|param| matches!(param.ty, TypeRef::String))
+                        })
+                        .map(|param| param.wire_name.clone()),
+                    has_more: has_more.clone(),
                 },
                 items,
             ));
@@ -290,7 +305,10 @@ pub(crate) fn infer(
         let item_has_id = builder
             .fields_of(&items.ty)
             .is_some_and(|fields| fields.iter().any(|field| field.wire_name == "id"));
-        if by_last_item && item_has_id {
+        // Without `has_more` an `after` may well be an opaque cursor of another kind (GitHub's
+        // are from the `Link` header): the last item's `id` is a guess only Stripe-like pages
+        // confirm.
+        if by_last_item && item_has_id && has_more.is_some() {
             return Some((
                 PageRule::LastItem {
                     param: param.wire_name.clone(),
@@ -574,6 +592,10 @@ impl PageRule {
                 ..
             }
             | PageRule::LastItem {
+                has_more: Some(path),
+                ..
+            }
+            | PageRule::NextLink {
                 has_more: Some(path),
                 ..
             } => {

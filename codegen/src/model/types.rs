@@ -241,7 +241,12 @@ impl<'a> TypeBuilder<'a> {
             ty = match ty {
                 TypeRef::Boxed(inner) | TypeRef::Option(inner) => inner,
                 TypeRef::Named(name) => match self.defs.get(name).map(|def| &def.kind) {
-                    Some(TypeKind::Alias { target, .. }) => target,
+                    // A newtype (a recursive alias) is a struct of its own: no field access
+                    // or `Vec` reaches through it.
+                    Some(TypeKind::Alias {
+                        target,
+                        newtype: false,
+                    }) => target,
                     _ => return ty,
                 },
                 _ => return ty,

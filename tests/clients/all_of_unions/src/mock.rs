@@ -23,12 +23,14 @@ static ROUTES: &[Route] = &[
         method: "GET",
         path: "/events",
         body: None,
+        paging: None,
     },
     Route {
         operation: "create_run",
         method: "POST",
         path: "/runs",
         body: Some(decodes::<types::RunRequest>),
+        paging: None,
     },
 ];
 

@@ -78,18 +78,15 @@ impl Client {
         &self,
         params: &types::ListFilesParams,
     ) -> crate::runtime::pages::Pages<types::ListFilesResponse> {
-        static PAGING: crate::runtime::pages::Paging = crate::runtime::pages::Paging {
-            rule: crate::runtime::pages::Rule::Cursor {
-                param: "after",
-                cursor: &["last_id"],
-                has_more: Some(&["has_more"]),
-            },
-            items: Some("data"),
-        };
         let mut request = Request::new(reqwest::Method::GET, "/files");
         request.query("after", &params.after, true);
         request.query("limit", &params.limit, true);
-        crate::runtime::pages::Pages::new(self.transport.clone(), request, &PAGING)
+        let request = Ok(request);
+        crate::runtime::pages::Pages::new(
+            self.transport.clone(),
+            request,
+            &PAGING_LIST_FILES,
+        )
     }
 
     /// Every item of every page of [`Self::list_files`] (each page's `data`), in order, fetched a page at a time as the stream is read (see [`Self::list_files_pages`] for how pages follow each other). A page that fails ends the stream with its error, after the items before it.
@@ -123,19 +120,16 @@ impl Client {
         &self,
         params: &types::ListChargesParams,
     ) -> crate::runtime::pages::Pages<types::ListChargesResponse> {
-        static PAGING: crate::runtime::pages::Paging = crate::runtime::pages::Paging {
-            rule: crate::runtime::pages::Rule::LastItem {
-                param: "starting_after",
-                field: "id",
-                has_more: Some(&["has_more"]),
-            },
-            items: Some("data"),
-        };
         let mut request = Request::new(reqwest::Method::GET, "/charges");
         request.query("starting_after", &params.starting_after, true);
         request.query("ending_before", &params.ending_before, true);
         request.query("limit", &params.limit, true);
-        crate::runtime::pages::Pages::new(self.transport.clone(), request, &PAGING)
+        let request = Ok(request);
+        crate::runtime::pages::Pages::new(
+            self.transport.clone(),
+            request,
+            &PAGING_LIST_CHARGES,
+        )
     }
 
     /// Every item of every page of [`Self::list_charges`] (each page's `data`), in order, fetched a page at a time as the stream is read (see [`Self::list_charges_pages`] for how pages follow each other). A page that fails ends the stream with its error, after the items before it.
@@ -169,18 +163,15 @@ impl Client {
         &self,
         params: &types::ListBooksParams,
     ) -> crate::runtime::pages::Pages<types::ListBooksResponse> {
-        static PAGING: crate::runtime::pages::Paging = crate::runtime::pages::Paging {
-            rule: crate::runtime::pages::Rule::Cursor {
-                param: "pageToken",
-                cursor: &["nextPageToken"],
-                has_more: None,
-            },
-            items: Some("books"),
-        };
         let mut request = Request::new(reqwest::Method::GET, "/books");
         request.query("pageToken", &params.page_token, true);
         request.query("pageSize", &params.page_size, true);
-        crate::runtime::pages::Pages::new(self.transport.clone(), request, &PAGING)
+        let request = Ok(request);
+        crate::runtime::pages::Pages::new(
+            self.transport.clone(),
+            request,
+            &PAGING_LIST_BOOKS,
+        )
     }
 
     /// Every item of every page of [`Self::list_books`] (each page's `books`), in order, fetched a page at a time as the stream is read (see [`Self::list_books_pages`] for how pages follow each other). A page that fails ends the stream with its error, after the items before it.
@@ -213,17 +204,14 @@ impl Client {
         &self,
         params: &types::ListChannelsParams,
     ) -> crate::runtime::pages::Pages<types::ListChannelsResponse> {
-        static PAGING: crate::runtime::pages::Paging = crate::runtime::pages::Paging {
-            rule: crate::runtime::pages::Rule::Cursor {
-                param: "cursor",
-                cursor: &["response_metadata", "next_cursor"],
-                has_more: None,
-            },
-            items: Some("channels"),
-        };
         let mut request = Request::new(reqwest::Method::GET, "/channels");
         request.query("cursor", &params.cursor, true);
-        crate::runtime::pages::Pages::new(self.transport.clone(), request, &PAGING)
+        let request = Ok(request);
+        crate::runtime::pages::Pages::new(
+            self.transport.clone(),
+            request,
+            &PAGING_LIST_CHANNELS,
+        )
     }
 
     /// Every item of every page of [`Self::list_channels`] (each page's `channels`), in order, fetched a page at a time as the stream is read (see [`Self::list_channels_pages`] for how pages follow each other). A page that fails ends the stream with its error, after the items before it.
@@ -256,16 +244,14 @@ impl Client {
         &self,
         params: &types::ListVaultsParams,
     ) -> crate::runtime::pages::Pages<types::VaultList> {
-        static PAGING: crate::runtime::pages::Paging = crate::runtime::pages::Paging {
-            rule: crate::runtime::pages::Rule::NextLink {
-                link: &["nextLink"],
-                param: None,
-            },
-            items: Some("value"),
-        };
         let mut request = Request::new(reqwest::Method::GET, "/vaults");
         request.query("api-version", &params.api_version, true);
-        crate::runtime::pages::Pages::new(self.transport.clone(), request, &PAGING)
+        let request = Ok(request);
+        crate::runtime::pages::Pages::new(
+            self.transport.clone(),
+            request,
+            &PAGING_LIST_VAULTS,
+        )
     }
 
     /// Every item of every page of [`Self::list_vaults`] (each page's `value`), in order, fetched a page at a time as the stream is read (see [`Self::list_vaults_pages`] for how pages follow each other). A page that fails ends the stream with its error, after the items before it.
@@ -303,16 +289,17 @@ impl Client {
         org: &str,
         params: &types::ListReposParams,
     ) -> crate::runtime::pages::Pages<Vec<types::Repo>> {
-        static PAGING: crate::runtime::pages::Paging = crate::runtime::pages::Paging {
-            rule: crate::runtime::pages::Rule::LinkHeader,
-            items: None,
-        };
         let mut request = Request::new(reqwest::Method::GET, "/orgs/");
         request.path_param(org);
         request.path("/repos");
         request.query("per_page", &params.per_page, true);
         request.query("page", &params.page, true);
-        crate::runtime::pages::Pages::new(self.transport.clone(), request, &PAGING)
+        let request = Ok(request);
+        crate::runtime::pages::Pages::new(
+            self.transport.clone(),
+            request,
+            &PAGING_LIST_REPOS,
+        )
     }
 
     /// Every item of every page of [`Self::list_repos`], in order, fetched a page at a time as the stream is read (see [`Self::list_repos_pages`] for how pages follow each other). A page that fails ends the stream with its error, after the items before it.
@@ -346,23 +333,15 @@ impl Client {
         &self,
         params: &types::ListUsersParams,
     ) -> crate::runtime::pages::Pages<types::ListUsersResponse> {
-        static PAGING: crate::runtime::pages::Paging = crate::runtime::pages::Paging {
-            rule: crate::runtime::pages::Rule::PageNumber {
-                param: "page",
-                first: 1,
-                size: Some(crate::runtime::pages::PageSize {
-                    param: "per_page",
-                    default: None,
-                }),
-                total_pages: Some(&["total_pages"]),
-                total_items: None,
-            },
-            items: Some("users"),
-        };
         let mut request = Request::new(reqwest::Method::GET, "/users");
         request.query("page", &params.page, true);
         request.query("per_page", &params.per_page, true);
-        crate::runtime::pages::Pages::new(self.transport.clone(), request, &PAGING)
+        let request = Ok(request);
+        crate::runtime::pages::Pages::new(
+            self.transport.clone(),
+            request,
+            &PAGING_LIST_USERS,
+        )
     }
 
     /// Every item of every page of [`Self::list_users`] (each page's `users`), in order, fetched a page at a time as the stream is read (see [`Self::list_users_pages`] for how pages follow each other). A page that fails ends the stream with its error, after the items before it.
@@ -396,21 +375,15 @@ impl Client {
         &self,
         params: &types::ListEventsParams,
     ) -> crate::runtime::pages::Pages<types::ListEventsResponse> {
-        static PAGING: crate::runtime::pages::Paging = crate::runtime::pages::Paging {
-            rule: crate::runtime::pages::Rule::Offset {
-                param: "offset",
-                size: Some(crate::runtime::pages::PageSize {
-                    param: "limit",
-                    default: Some(2),
-                }),
-                total_items: Some(&["total"]),
-            },
-            items: Some("events"),
-        };
         let mut request = Request::new(reqwest::Method::GET, "/events");
         request.query("offset", &params.offset, true);
         request.query("limit", &params.limit, true);
-        crate::runtime::pages::Pages::new(self.transport.clone(), request, &PAGING)
+        let request = Ok(request);
+        crate::runtime::pages::Pages::new(
+            self.transport.clone(),
+            request,
+            &PAGING_LIST_EVENTS,
+        )
     }
 
     /// Every item of every page of [`Self::list_events`] (each page's `events`), in order, fetched a page at a time as the stream is read (see [`Self::list_events_pages`] for how pages follow each other). A page that fails ends the stream with its error, after the items before it.
@@ -443,17 +416,14 @@ impl Client {
         &self,
         params: &types::ListTagsParams,
     ) -> crate::runtime::pages::Pages<types::ListTagsResponse> {
-        static PAGING: crate::runtime::pages::Paging = crate::runtime::pages::Paging {
-            rule: crate::runtime::pages::Rule::Cursor {
-                param: "since",
-                cursor: &["meta", "resume_at"],
-                has_more: None,
-            },
-            items: Some("entries"),
-        };
         let mut request = Request::new(reqwest::Method::GET, "/tags");
         request.query("since", &params.since, true);
-        crate::runtime::pages::Pages::new(self.transport.clone(), request, &PAGING)
+        let request = Ok(request);
+        crate::runtime::pages::Pages::new(
+            self.transport.clone(),
+            request,
+            &PAGING_LIST_TAGS,
+        )
     }
 
     /// Every item of every page of [`Self::list_tags`] (each page's `entries`), in order, fetched a page at a time as the stream is read (see [`Self::list_tags_pages`] for how pages follow each other). A page that fails ends the stream with its error, after the items before it.
@@ -491,3 +461,106 @@ impl Client {
         self.transport.json(request).await
     }
 }
+
+/// How [`Client::list_files_pages`] follows the pages.
+#[allow(dead_code)]
+pub(crate) static PAGING_LIST_FILES: crate::runtime::pages::Paging = crate::runtime::pages::Paging {
+    rule: crate::runtime::pages::Rule::Cursor {
+        param: "after",
+        cursor: &["last_id"],
+        has_more: Some(&["has_more"]),
+    },
+    items: Some("data"),
+};
+
+/// How [`Client::list_charges_pages`] follows the pages.
+#[allow(dead_code)]
+pub(crate) static PAGING_LIST_CHARGES: crate::runtime::pages::Paging = crate::runtime::pages::Paging {
+    rule: crate::runtime::pages::Rule::LastItem {
+        param: "starting_after",
+        field: "id",
+        has_more: Some(&["has_more"]),
+    },
+    items: Some("data"),
+};
+
+/// How [`Client::list_books_pages`] follows the pages.
+#[allow(dead_code)]
+pub(crate) static PAGING_LIST_BOOKS: crate::runtime::pages::Paging = crate::runtime::pages::Paging {
+    rule: crate::runtime::pages::Rule::Cursor {
+        param: "pageToken",
+        cursor: &["nextPageToken"],
+        has_more: None,
+    },
+    items: Some("books"),
+};
+
+/// How [`Client::list_channels_pages`] follows the pages.
+#[allow(dead_code)]
+pub(crate) static PAGING_LIST_CHANNELS: crate::runtime::pages::Paging = crate::runtime::pages::Paging {
+    rule: crate::runtime::pages::Rule::Cursor {
+        param: "cursor",
+        cursor: &["response_metadata", "next_cursor"],
+        has_more: None,
+    },
+    items: Some("channels"),
+};
+
+/// How [`Client::list_vaults_pages`] follows the pages.
+#[allow(dead_code)]
+pub(crate) static PAGING_LIST_VAULTS: crate::runtime::pages::Paging = crate::runtime::pages::Paging {
+    rule: crate::runtime::pages::Rule::NextLink {
+        link: &["nextLink"],
+        param: None,
+        has_more: None,
+    },
+    items: Some("value"),
+};
+
+/// How [`Client::list_repos_pages`] follows the pages.
+#[allow(dead_code)]
+pub(crate) static PAGING_LIST_REPOS: crate::runtime::pages::Paging = crate::runtime::pages::Paging {
+    rule: crate::runtime::pages::Rule::LinkHeader,
+    items: None,
+};
+
+/// How [`Client::list_users_pages`] follows the pages.
+#[allow(dead_code)]
+pub(crate) static PAGING_LIST_USERS: crate::runtime::pages::Paging = crate::runtime::pages::Paging {
+    rule: crate::runtime::pages::Rule::PageNumber {
+        param: "page",
+        first: 1,
+        size: Some(crate::runtime::pages::PageSize {
+            param: "per_page",
+            default: None,
+        }),
+        total_pages: Some(&["total_pages"]),
+        total_items: None,
+    },
+    items: Some("users"),
+};
+
+/// How [`Client::list_events_pages`] follows the pages.
+#[allow(dead_code)]
+pub(crate) static PAGING_LIST_EVENTS: crate::runtime::pages::Paging = crate::runtime::pages::Paging {
+    rule: crate::runtime::pages::Rule::Offset {
+        param: "offset",
+        size: Some(crate::runtime::pages::PageSize {
+            param: "limit",
+            default: Some(2),
+        }),
+        total_items: Some(&["total"]),
+    },
+    items: Some("events"),
+};
+
+/// How [`Client::list_tags_pages`] follows the pages.
+#[allow(dead_code)]
+pub(crate) static PAGING_LIST_TAGS: crate::runtime::pages::Paging = crate::runtime::pages::Paging {
+    rule: crate::runtime::pages::Rule::Cursor {
+        param: "since",
+        cursor: &["meta", "resume_at"],
+        has_more: None,
+    },
+    items: Some("entries"),
+};

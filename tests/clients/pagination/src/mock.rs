@@ -13,7 +13,7 @@
 #![allow(deprecated)]
 
 use std::time::Duration;
-use crate::runtime::mock::{Expect, Json, MockRequest, NoEvents, Route, Server};
+use crate::runtime::mock::{Expect, Json, MockRequest, NoEvents, Paged, Route, Server};
 use crate::{Client, ClientBuilder, types};
 
 /// The operations, in the order the `expect_…` methods name them.
@@ -23,66 +23,77 @@ static ROUTES: &[Route] = &[
         method: "GET",
         path: "/files",
         body: None,
+        paging: Some(&crate::client::PAGING_LIST_FILES),
     },
     Route {
         operation: "list_charges",
         method: "GET",
         path: "/charges",
         body: None,
+        paging: Some(&crate::client::PAGING_LIST_CHARGES),
     },
     Route {
         operation: "list_books",
         method: "GET",
         path: "/books",
         body: None,
+        paging: Some(&crate::client::PAGING_LIST_BOOKS),
     },
     Route {
         operation: "list_channels",
         method: "GET",
         path: "/channels",
         body: None,
+        paging: Some(&crate::client::PAGING_LIST_CHANNELS),
     },
     Route {
         operation: "list_vaults",
         method: "GET",
         path: "/vaults",
         body: None,
+        paging: Some(&crate::client::PAGING_LIST_VAULTS),
     },
     Route {
         operation: "list_repos",
         method: "GET",
         path: "/orgs/{org}/repos",
         body: None,
+        paging: Some(&crate::client::PAGING_LIST_REPOS),
     },
     Route {
         operation: "list_users",
         method: "GET",
         path: "/users",
         body: None,
+        paging: Some(&crate::client::PAGING_LIST_USERS),
     },
     Route {
         operation: "list_events",
         method: "GET",
         path: "/events",
         body: None,
+        paging: Some(&crate::client::PAGING_LIST_EVENTS),
     },
     Route {
         operation: "list_tags",
         method: "GET",
         path: "/tags",
         body: None,
+        paging: Some(&crate::client::PAGING_LIST_TAGS),
     },
     Route {
         operation: "export_logs",
         method: "GET",
         path: "/logs",
         body: None,
+        paging: None,
     },
     Route {
         operation: "get_report",
         method: "GET",
         path: "/report",
         body: None,
+        paging: None,
     },
 ];
 
@@ -158,10 +169,10 @@ impl MockServer {
         self.server.verify();
     }
 
-    /// Plans the answer to the next call of [`Client::list_files`] (`GET /files`), with `respond`, `fail`, `drop_connection`, ...; answers are used in the order planned.
+    /// Plans the answer to the next call of [`Client::list_files`] (`GET /files`), with `respond` (one page), `respond_pages` (a page per call, linked as the operation pages), `fail`, `drop_connection`, ...; answers are used in the order planned.
     pub fn expect_list_files(
         &self,
-    ) -> Expect<'_, Json<types::ListFilesResponse>, NoEvents> {
+    ) -> Expect<'_, Paged<types::ListFilesResponse>, NoEvents> {
         self.server.expect(0)
     }
 
@@ -170,10 +181,10 @@ impl MockServer {
         self.server.received(0)
     }
 
-    /// Plans the answer to the next call of [`Client::list_charges`] (`GET /charges`), with `respond`, `fail`, `drop_connection`, ...; answers are used in the order planned.
+    /// Plans the answer to the next call of [`Client::list_charges`] (`GET /charges`), with `respond` (one page), `respond_pages` (a page per call, linked as the operation pages), `fail`, `drop_connection`, ...; answers are used in the order planned.
     pub fn expect_list_charges(
         &self,
-    ) -> Expect<'_, Json<types::ListChargesResponse>, NoEvents> {
+    ) -> Expect<'_, Paged<types::ListChargesResponse>, NoEvents> {
         self.server.expect(1)
     }
 
@@ -182,10 +193,10 @@ impl MockServer {
         self.server.received(1)
     }
 
-    /// Plans the answer to the next call of [`Client::list_books`] (`GET /books`), with `respond`, `fail`, `drop_connection`, ...; answers are used in the order planned.
+    /// Plans the answer to the next call of [`Client::list_books`] (`GET /books`), with `respond` (one page), `respond_pages` (a page per call, linked as the operation pages), `fail`, `drop_connection`, ...; answers are used in the order planned.
     pub fn expect_list_books(
         &self,
-    ) -> Expect<'_, Json<types::ListBooksResponse>, NoEvents> {
+    ) -> Expect<'_, Paged<types::ListBooksResponse>, NoEvents> {
         self.server.expect(2)
     }
 
@@ -194,10 +205,10 @@ impl MockServer {
         self.server.received(2)
     }
 
-    /// Plans the answer to the next call of [`Client::list_channels`] (`GET /channels`), with `respond`, `fail`, `drop_connection`, ...; answers are used in the order planned.
+    /// Plans the answer to the next call of [`Client::list_channels`] (`GET /channels`), with `respond` (one page), `respond_pages` (a page per call, linked as the operation pages), `fail`, `drop_connection`, ...; answers are used in the order planned.
     pub fn expect_list_channels(
         &self,
-    ) -> Expect<'_, Json<types::ListChannelsResponse>, NoEvents> {
+    ) -> Expect<'_, Paged<types::ListChannelsResponse>, NoEvents> {
         self.server.expect(3)
     }
 
@@ -206,8 +217,8 @@ impl MockServer {
         self.server.received(3)
     }
 
-    /// Plans the answer to the next call of [`Client::list_vaults`] (`GET /vaults`), with `respond`, `fail`, `drop_connection`, ...; answers are used in the order planned.
-    pub fn expect_list_vaults(&self) -> Expect<'_, Json<types::VaultList>, NoEvents> {
+    /// Plans the answer to the next call of [`Client::list_vaults`] (`GET /vaults`), with `respond` (one page), `respond_pages` (a page per call, linked as the operation pages), `fail`, `drop_connection`, ...; answers are used in the order planned.
+    pub fn expect_list_vaults(&self) -> Expect<'_, Paged<types::VaultList>, NoEvents> {
         self.server.expect(4)
     }
 
@@ -216,8 +227,8 @@ impl MockServer {
         self.server.received(4)
     }
 
-    /// Plans the answer to the next call of [`Client::list_repos`] (`GET /orgs/{org}/repos`), with `respond`, `fail`, `drop_connection`, ...; answers are used in the order planned.
-    pub fn expect_list_repos(&self) -> Expect<'_, Json<Vec<types::Repo>>, NoEvents> {
+    /// Plans the answer to the next call of [`Client::list_repos`] (`GET /orgs/{org}/repos`), with `respond` (one page), `respond_pages` (a page per call, linked as the operation pages), `fail`, `drop_connection`, ...; answers are used in the order planned.
+    pub fn expect_list_repos(&self) -> Expect<'_, Paged<Vec<types::Repo>>, NoEvents> {
         self.server.expect(5)
     }
 
@@ -226,10 +237,10 @@ impl MockServer {
         self.server.received(5)
     }
 
-    /// Plans the answer to the next call of [`Client::list_users`] (`GET /users`), with `respond`, `fail`, `drop_connection`, ...; answers are used in the order planned.
+    /// Plans the answer to the next call of [`Client::list_users`] (`GET /users`), with `respond` (one page), `respond_pages` (a page per call, linked as the operation pages), `fail`, `drop_connection`, ...; answers are used in the order planned.
     pub fn expect_list_users(
         &self,
-    ) -> Expect<'_, Json<types::ListUsersResponse>, NoEvents> {
+    ) -> Expect<'_, Paged<types::ListUsersResponse>, NoEvents> {
         self.server.expect(6)
     }
 
@@ -238,10 +249,10 @@ impl MockServer {
         self.server.received(6)
     }
 
-    /// Plans the answer to the next call of [`Client::list_events`] (`GET /events`), with `respond`, `fail`, `drop_connection`, ...; answers are used in the order planned.
+    /// Plans the answer to the next call of [`Client::list_events`] (`GET /events`), with `respond` (one page), `respond_pages` (a page per call, linked as the operation pages), `fail`, `drop_connection`, ...; answers are used in the order planned.
     pub fn expect_list_events(
         &self,
-    ) -> Expect<'_, Json<types::ListEventsResponse>, NoEvents> {
+    ) -> Expect<'_, Paged<types::ListEventsResponse>, NoEvents> {
         self.server.expect(7)
     }
 
@@ -250,10 +261,10 @@ impl MockServer {
         self.server.received(7)
     }
 
-    /// Plans the answer to the next call of [`Client::list_tags`] (`GET /tags`), with `respond`, `fail`, `drop_connection`, ...; answers are used in the order planned.
+    /// Plans the answer to the next call of [`Client::list_tags`] (`GET /tags`), with `respond` (one page), `respond_pages` (a page per call, linked as the operation pages), `fail`, `drop_connection`, ...; answers are used in the order planned.
     pub fn expect_list_tags(
         &self,
-    ) -> Expect<'_, Json<types::ListTagsResponse>, NoEvents> {
+    ) -> Expect<'_, Paged<types::ListTagsResponse>, NoEvents> {
         self.server.expect(8)
     }
 

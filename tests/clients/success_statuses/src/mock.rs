@@ -25,24 +25,28 @@ static ROUTES: &[Route] = &[
         method: "POST",
         path: "/jobs",
         body: Some(decodes::<types::JobRequest>),
+        paging: None,
     },
     Route {
         operation: "get_job",
         method: "GET",
         path: "/jobs/{id}",
         body: None,
+        paging: None,
     },
     Route {
         operation: "delete_job",
         method: "DELETE",
         path: "/jobs/{id}",
         body: None,
+        paging: None,
     },
     Route {
         operation: "get_job_log",
         method: "GET",
         path: "/jobs/{id}/log",
         body: None,
+        paging: None,
     },
 ];
 

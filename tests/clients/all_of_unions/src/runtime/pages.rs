@@ -55,10 +55,12 @@ pub(crate) enum Rule {
         has_more: Option<Path>,
     },
     /// The page has the next page's URL at `link`, absolute or relative to this page's. A value
-    /// that is not a URL is a cursor for `param`, where the operation has one.
+    /// that is not a URL is a cursor for `param`, where the operation has one. The pages end on
+    /// a page without one, or when `has_more` is `false`.
     NextLink {
         link: Path,
         param: Option<&'static str>,
+        has_more: Option<Path>,
     },
     /// The response's `Link` header names the next page (`rel="next"`).
     LinkHeader,
@@ -103,6 +105,8 @@ pub struct Page<P> {
 type Fetch<P> = Pin<Box<dyn Future<Output = Result<(P, ResponseInfo, Bytes), Error>> + Send>>;
 
 enum State<P> {
+    /// The first request could not be built (its body does not serialize): the one item.
+    Unsent(Error),
     /// The request is set for the next page.
     Ready,
     Fetching(Fetch<P>),
@@ -141,13 +145,25 @@ impl<P> fmt::Debug for Pages<P> {
 }
 
 impl<P: DeserializeOwned + Send + 'static> Pages<P> {
-    /// The pages of `request`, the first page's request as the caller set it.
-    pub(crate) fn new(transport: Transport, request: Request, paging: &'static Paging) -> Self {
+    /// The pages of `request`, the first page's request as the caller set it (or why it could
+    /// not be built, which is then the stream's one item).
+    pub(crate) fn new(
+        transport: Transport,
+        request: Result<Request, Error>,
+        paging: &'static Paging,
+    ) -> Self {
+        let (request, state) = match request {
+            Ok(request) => (request, State::Ready),
+            Err(error) => (
+                Request::new(reqwest::Method::GET, ""),
+                State::Unsent(error),
+            ),
+        };
         Pages {
             transport,
             request,
             paging,
-            state: State::Ready,
+            state,
             seen: 0,
             followed: Vec::new(),
         }
@@ -234,7 +250,14 @@ impl<P: DeserializeOwned + Send + 'static> Pages<P> {
                 let last = marks.last_field.as_ref().and_then(scalar_text)?;
                 Some(Next::Query(param, last))
             }
-            Rule::NextLink { link, param } => {
+            Rule::NextLink {
+                link,
+                param,
+                has_more,
+            } => {
+                if marks.said_no_more(*has_more) {
+                    return None;
+                }
                 let link = marks.text(link)?;
                 if is_link(&link) {
                     self.resolve(&link).map(Next::Url)
@@ -347,6 +370,11 @@ impl<P: DeserializeOwned + Send + 'static> Stream for Pages<P> {
         loop {
             match &mut this.state {
                 State::Done => return Poll::Ready(None),
+                State::Unsent(_) => {
+                    if let State::Unsent(error) = std::mem::replace(&mut this.state, State::Done) {
+                        return Poll::Ready(Some(Err(error)));
+                    }
+                }
                 State::Ready => {
                     let transport = this.transport.clone();
                     let request = this.request.clone();
@@ -444,7 +472,10 @@ impl Marks {
             Rule::LastItem {
                 field, has_more, ..
             } => (has_more.iter().copied().collect(), Some(*field)),
-            Rule::NextLink { link, .. } => (vec![*link], None),
+            Rule::NextLink { link, has_more, .. } => (
+                [Some(*link), *has_more].into_iter().flatten().collect(),
+                None,
+            ),
             Rule::LinkHeader => (Vec::new(), None),
             Rule::PageNumber {
                 total_pages,

@@ -31,6 +31,8 @@ use serde::de::DeserializeOwned;
 use tokio::net::TcpListener;
 use tokio::task::{JoinHandle, JoinSet};
 
+use super::pages::{Path, Paging, Rule};
+
 /// One operation of the API as the mock matches requests to it.
 #[derive(Debug)]
 pub struct Route {
@@ -42,6 +44,8 @@ pub struct Route {
     pub path: &'static str,
     /// Checks that a request body decodes as the operation's body type (JSON bodies only).
     pub body: Option<BodyCheck>,
+    /// How the operation pages, if it does: [`Expect::respond_pages`] links the pages so.
+    pub(crate) paging: Option<&'static Paging>,
 }
 
 /// A check of a request body: `Err` with the reason when it is not a body of the operation.
@@ -90,6 +94,10 @@ impl MockRequest {
 /// The answer of an operation that returns JSON of type `T` (a type marker of [`Expect`]).
 #[derive(Debug)]
 pub struct Json<T>(PhantomData<fn() -> T>);
+/// The answer of a list operation that pages, with JSON pages of type `T` (a type marker of
+/// [`Expect`]).
+#[derive(Debug)]
+pub struct Paged<T>(PhantomData<fn() -> T>);
 /// The answer of an operation that returns no body.
 #[derive(Debug)]
 pub struct Empty;
@@ -393,6 +401,145 @@ impl<T: Serialize, E> Expect<'_, Json<T>, E> {
     pub fn respond(self, value: T) {
         let answer = json_answer(200, &value);
         self.plan(answer);
+    }
+}
+
+impl<T: Serialize, E> Expect<'_, Paged<T>, E> {
+    /// Answers `200` with this page as JSON, as it is.
+    pub fn respond(self, value: T) {
+        let answer = json_answer(200, &value);
+        self.plan(answer);
+    }
+
+    /// Answers the next calls with these pages, one per call, each linked to the next as the
+    /// operation pages: the mock sets the next cursor (`mock-page-2`, ...), the next link
+    /// (`?mock_page=2`) or the `Link` header, `has_more`, and the totals of page numbers and
+    /// offsets, so that the client's `_pages` and `_items` read exactly these pages and stop.
+    /// Pages by number or offset without a total end as the client ends them: on an empty
+    /// page, or one shorter than the page size the call asks for.
+    pub fn respond_pages(self, pages: impl IntoIterator<Item = T>) {
+        let paging = self.server.state.routes.get(self.route).and_then(|route| route.paging);
+        let pages: Result<Vec<serde_json::Value>, _> =
+            pages.into_iter().map(serde_json::to_value).collect();
+        let mut pages = match pages {
+            Ok(pages) => pages,
+            Err(error) => {
+                let answer = Answer::Full {
+                    status: 500,
+                    content_type: Some("text/plain"),
+                    body: format!("mock server: a planned page does not serialize: {error}").into(),
+                };
+                return self.plan(answer);
+            }
+        };
+        let mut headers = vec![Vec::new(); pages.len()];
+        if let Some(paging) = paging {
+            link_pages(paging, &mut pages, &mut headers);
+        }
+        for (page, own) in pages.iter().zip(headers) {
+            let mut headers = self.headers.clone();
+            headers.extend(own);
+            let planned = Planned {
+                answer: json_answer(200, page),
+                delay: self.delay,
+                gap: self.gap,
+                headers,
+            };
+            self.server.plan(self.route, planned, 1);
+        }
+    }
+}
+
+/// Sets what links each page to the next, as `paging` reads it; `headers` gets each page's
+/// own response headers.
+fn link_pages(paging: &Paging, pages: &mut [serde_json::Value], headers: &mut [Vec<(String, String)>]) {
+    use serde_json::Value;
+    let count = pages.len();
+    let items = |page: &Value| {
+        match paging.items {
+            Some(field) => page.get(field),
+            None => Some(page),
+        }
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len)
+    };
+    let total_items: usize = pages.iter().map(items).sum();
+    for (at, page) in pages.iter_mut().enumerate() {
+        let last = at + 1 == count;
+        let next = (at + 2).to_string();
+        let has_more = |page: &mut Value, path: Option<Path>| {
+            if let Some(path) = path {
+                set_path(page, path, Value::Bool(!last));
+            }
+        };
+        let text_or_null = |text: String| if last { Value::Null } else { Value::String(text) };
+        match &paging.rule {
+            Rule::Cursor {
+                cursor, has_more: more, ..
+            } => {
+                set_path(page, cursor, text_or_null(format!("mock-page-{next}")));
+                has_more(page, *more);
+            }
+            Rule::LastItem { has_more: more, .. } => has_more(page, *more),
+            Rule::NextLink {
+                link,
+                param,
+                has_more: more,
+            } => {
+                let value = match param {
+                    Some(_) => format!("mock-page-{next}"),
+                    None => format!("?mock_page={next}"),
+                };
+                set_path(page, link, text_or_null(value));
+                has_more(page, *more);
+            }
+            Rule::LinkHeader => {
+                if !last {
+                    headers[at].push(("link".to_owned(), format!("<?mock_page={next}>; rel=\"next\"")));
+                }
+            }
+            Rule::PageNumber {
+                total_pages,
+                total_items: total,
+                ..
+            } => {
+                if let Some(path) = total_pages {
+                    set_path(page, path, Value::from(count));
+                }
+                if let Some(path) = total {
+                    set_path(page, path, Value::from(total_items));
+                }
+            }
+            Rule::Offset {
+                total_items: total, ..
+            } => {
+                if let Some(path) = total {
+                    set_path(page, path, Value::from(total_items));
+                }
+            }
+        }
+    }
+}
+
+/// Sets the member at `path` of `value`, making the objects on the way.
+fn set_path(value: &mut serde_json::Value, path: Path, to: serde_json::Value) {
+    let Some((last, parents)) = path.split_last() else {
+        return;
+    };
+    let mut at = value;
+    for name in parents {
+        let Some(object) = at.as_object_mut() else {
+            return;
+        };
+        at = object
+            .entry((*name).to_owned())
+            .or_insert_with(|| serde_json::Value::Object(serde_json::Map::new()));
+        if at.is_null() {
+            *at = serde_json::Value::Object(serde_json::Map::new());
+        }
+    }
+    if let Some(object) = at.as_object_mut() {
+        object.insert((*last).to_owned(), to);
     }
 }
 
@@ -712,18 +859,21 @@ mod tests {
             method: "GET",
             path: "/models/{id}",
             body: None,
+            paging: None,
         },
         Route {
             operation: "latest_model",
             method: "GET",
             path: "/models/latest",
             body: None,
+            paging: None,
         },
         Route {
             operation: "create",
             method: "POST",
             path: "/models",
             body: Some(decodes::<serde_json::Value>),
+            paging: None,
         },
     ];
 
