@@ -86,7 +86,10 @@ async fn the_last_items_id_is_the_next_cursor_read_with_stream_ext() {
     ])
     .await;
     let client = client(&server);
-    let mut items = client.list_charges_items(&ListChargesParams::new().starting_after("ch_0"));
+    // Stripe's lists take a form body too, which every page sends as the caller gave it.
+    let body = json!({});
+    let mut items =
+        client.list_charges_items(&ListChargesParams::new().starting_after("ch_0"), &body);
     let mut ids = Vec::new();
     while let Some(charge) = items.next().await {
         ids.push(charge.unwrap().id);
@@ -102,6 +105,12 @@ async fn the_last_items_id_is_the_next_cursor_read_with_stream_ext() {
         ]
     );
     assert!(items.next().await.is_none(), "the stream stays ended");
+    for sent in server.requests() {
+        assert_eq!(
+            sent.header("content-type"),
+            Some("application/x-www-form-urlencoded")
+        );
+    }
 }
 
 #[tokio::test]
@@ -580,7 +589,7 @@ mod mock {
             .respond_pages([page(&["a"]), page(&["b"]), page(&["c"])]);
         let count = server
             .client()
-            .list_charges_items(&ListChargesParams::new())
+            .list_charges_items(&ListChargesParams::new(), &serde_json::json!({}))
             .collect_all()
             .await
             .unwrap()

@@ -521,6 +521,7 @@ fn paging_methods(
             quote!(#name)
         })
         .chain(op.params.as_ref().map(|_| quote!(params)))
+        .chain(op.body.as_ref().map(|_| quote!(body)))
         .collect();
     let take_items = match &pagination.items.field {
         None => quote!(|page: #page_ty| page),

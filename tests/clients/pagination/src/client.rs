@@ -99,17 +99,19 @@ impl Client {
         self.list_files_pages(params).items(|page: types::ListFilesResponse| page.data)
     }
 
-    /// The last item's `id`, sent as `starting_after`, with `has_more` (Stripe).
+    /// The last item's `id`, sent as `starting_after`, with `has_more` (Stripe, whose lists take an empty form body too).
     ///
     /// `GET /charges`
     pub async fn list_charges(
         &self,
         params: &types::ListChargesParams,
+        body: &serde_json::Value,
     ) -> Result<types::ListChargesResponse, Error> {
         let mut request = Request::new(reqwest::Method::GET, "/charges");
         request.query("starting_after", &params.starting_after, true);
         request.query("ending_before", &params.ending_before, true);
         request.query("limit", &params.limit, true);
+        let request = request.form(body)?;
         self.transport.json(request).await
     }
 
@@ -119,12 +121,16 @@ impl Client {
     pub fn list_charges_pages(
         &self,
         params: &types::ListChargesParams,
+        body: &serde_json::Value,
     ) -> crate::runtime::pages::Pages<types::ListChargesResponse> {
-        let mut request = Request::new(reqwest::Method::GET, "/charges");
-        request.query("starting_after", &params.starting_after, true);
-        request.query("ending_before", &params.ending_before, true);
-        request.query("limit", &params.limit, true);
-        let request = Ok(request);
+        let request = (|| -> Result<Request, Error> {
+            let mut request = Request::new(reqwest::Method::GET, "/charges");
+            request.query("starting_after", &params.starting_after, true);
+            request.query("ending_before", &params.ending_before, true);
+            request.query("limit", &params.limit, true);
+            let request = request.form(body)?;
+            Ok(request)
+        })();
         crate::runtime::pages::Pages::new(
             self.transport.clone(),
             request,
@@ -138,8 +144,9 @@ impl Client {
     pub fn list_charges_items(
         &self,
         params: &types::ListChargesParams,
+        body: &serde_json::Value,
     ) -> crate::runtime::pages::Items<types::ListChargesResponse, types::Charge> {
-        self.list_charges_pages(params)
+        self.list_charges_pages(params, body)
             .items(|page: types::ListChargesResponse| page.data)
     }
 
