@@ -6,9 +6,11 @@
 
 mod support;
 
+use fixture_pagination::RequestOptions;
 use fixture_pagination::types::{
-    ListBooksParams, ListChannelsParams, ListChargesParams, ListEventsParams, ListFilesParams,
-    ListReposParams, ListTagsParams, ListUsersParams, ListVaultsParams,
+    ListBooksParams, ListChannelsParams, ListChargesParams, ListDirectoryParams, ListEventsParams,
+    ListFilesParams, ListReposParams, ListTagsParams, ListUsersParams, ListVaultsParams,
+    SearchChargesParams,
 };
 use fixture_pagination::{Client, Error};
 use futures_util::StreamExt;
@@ -315,9 +317,16 @@ async fn page_numbers_end_at_the_total_pages_and_start_from_the_callers_page() {
 async fn offsets_advance_by_the_items_read_and_end_at_the_total() {
     let events = |ids: &[u64]| {
         let events: Vec<Value> = ids.iter().map(|id| json!({"id": id})).collect();
-        Reply::json(200, json!({"events": events, "total": 5}))
+        Reply::json(200, json!({"events": events, "total": 6}))
     };
-    let server = TestServer::start([events(&[1, 2]), events(&[3, 4]), events(&[5])]).await;
+    // Every page is full: only the total ends the list, and the fourth reply stays unused.
+    let server = TestServer::start([
+        events(&[1, 2]),
+        events(&[3, 4]),
+        events(&[5, 6]),
+        events(&[7, 8]),
+    ])
+    .await;
     let client = client(&server);
     let ids: Vec<i64> = client
         .list_events_items(&ListEventsParams::new())
@@ -327,11 +336,12 @@ async fn offsets_advance_by_the_items_read_and_end_at_the_total() {
         .into_iter()
         .map(|event| event.id)
         .collect();
-    assert_eq!(ids, [1, 2, 3, 4, 5]);
+    assert_eq!(ids, [1, 2, 3, 4, 5, 6]);
     assert_eq!(
         targets(&server),
         ["/v1/events", "/v1/events?offset=2", "/v1/events?offset=4"]
     );
+    assert_eq!(server.unused_replies(), 1);
 }
 
 #[tokio::test]
@@ -464,7 +474,12 @@ async fn a_cursor_that_repeats_ends_the_pages_instead_of_looping() {
     let server = TestServer::start([
         files(&["f1"], true),
         files(&["f2"], true),
-        files(&["f2"], true),
+        // Another page, with the cursor of the one before.
+        Reply::json(
+            200,
+            json!({"object": "list", "data": [{"id": "f3"}], "first_id": "f3", "last_id": "f2", "has_more": true}),
+        ),
+        files(&["f4"], false),
     ])
     .await;
     let client = client(&server);
@@ -477,7 +492,7 @@ async fn a_cursor_that_repeats_ends_the_pages_instead_of_looping() {
         .map(|file| file.id)
         .collect();
     // The third page repeats the second's cursor: it is read, and nothing after it.
-    assert_eq!(ids, ["f1", "f2", "f2"]);
+    assert_eq!(ids, ["f1", "f2", "f3"]);
     assert_eq!(server.requests().len(), 3);
 }
 
@@ -512,7 +527,15 @@ async fn credentials_follow_links_to_the_apis_origin_only() {
         ]
     })
     .await;
-    let client = client(&server);
+    let client = Client::builder()
+        .base_url(server.url())
+        .api_key("sk-test")
+        .default_header("x-api-secret", "s3cret")
+        .max_retries(0)
+        .http_client(reqwest::Client::builder().no_proxy().build().unwrap())
+        .build()
+        .unwrap()
+        .with_options(RequestOptions::new().header("x-tenant-token", "t0ken"));
     let count = client
         .list_vaults_items(&ListVaultsParams::new("1"))
         .collect_all()
@@ -522,6 +545,8 @@ async fn credentials_follow_links_to_the_apis_origin_only() {
     assert_eq!(count, 3);
     for sent in server.requests() {
         assert_eq!(sent.header("authorization"), Some("Bearer sk-test"));
+        assert_eq!(sent.header("x-api-secret"), Some("s3cret"));
+        assert_eq!(sent.header("x-tenant-token"), Some("t0ken"));
     }
     let foreign = elsewhere.only_request();
     assert_eq!(foreign.target, "/v1/vaults?page=3");
@@ -530,6 +555,13 @@ async fn credentials_follow_links_to_the_apis_origin_only() {
         None,
         "no key for another origin"
     );
+    assert_eq!(foreign.header("x-api-secret"), None, "nor a default header");
+    assert_eq!(
+        foreign.header("x-tenant-token"),
+        None,
+        "nor a per-call header"
+    );
+    assert!(foreign.header("user-agent").is_some());
 }
 
 /// The typed mock answers a paged operation page by page, linked as the operation pages, so
@@ -542,10 +574,18 @@ mod mock {
         ListUsersResponse, ListVaultsParams, Repo, Vault, VaultList,
     };
 
+    fn queries(requests: Vec<fixture_pagination::runtime::mock::MockRequest>) -> Vec<String> {
+        requests
+            .into_iter()
+            .map(|request| request.query.unwrap_or_default())
+            .collect()
+    }
+
     fn files(ids: &[&str]) -> ListFilesResponse {
         let data: Vec<File> = ids.iter().map(|id| File::new(*id)).collect();
-        // The cursor and `has_more` given here are replaced by the mock's.
-        ListFilesResponse::new("list", data, true)
+        // The cursors and `has_more` given here are replaced by the mock's, but for the last
+        // page's cursor, which the spec requires: `has_more: false` ends the list.
+        ListFilesResponse::new("list", data, ids[0], ids[ids.len() - 1], true)
     }
 
     #[tokio::test]
@@ -566,12 +606,10 @@ mod mock {
             .map(|file| file.id)
             .collect();
         assert_eq!(ids, ["f1", "f2", "f3", "f4"]);
-        let queries: Vec<String> = server
-            .received_list_files()
-            .into_iter()
-            .map(|request| request.query.unwrap_or_default())
-            .collect();
-        assert_eq!(queries, ["", "after=mock-page-2", "after=mock-page-3"]);
+        assert_eq!(
+            queries(server.received_list_files()),
+            ["", "after=mock-page-2", "after=mock-page-3"]
+        );
         server.verify();
     }
 
@@ -595,6 +633,10 @@ mod mock {
             .unwrap()
             .len();
         assert_eq!(count, 3);
+        assert_eq!(
+            queries(server.received_list_charges()),
+            ["", "starting_after=a", "starting_after=b"]
+        );
         server.verify();
     }
 
@@ -633,6 +675,18 @@ mod mock {
             .await
             .unwrap();
         assert_eq!(repos.len(), 4);
+        assert_eq!(
+            queries(server.received_list_books()),
+            ["", "pageToken=mock-page-2", "pageToken=mock-page-3"]
+        );
+        assert_eq!(
+            queries(server.received_list_vaults()),
+            ["api-version=1", "mock_page=2", "mock_page=3"]
+        );
+        assert_eq!(
+            queries(server.received_list_repos()),
+            ["", "mock_page=2", "mock_page=3"]
+        );
         server.verify();
     }
 
@@ -655,6 +709,166 @@ mod mock {
             .unwrap()
             .len();
         assert_eq!(count, 6);
+        assert_eq!(
+            queries(server.received_list_users()),
+            ["per_page=2", "per_page=2&page=2", "per_page=2&page=3"]
+        );
         server.verify();
     }
+}
+
+#[tokio::test]
+async fn a_page_size_beyond_its_maximum_reads_on_to_an_empty_page() {
+    // `per_page` has `maximum: 3`: asked for 5, the server may give 3, so a short page is no
+    // end; the empty page is.
+    let server = TestServer::start([
+        users(&[1, 2, 3], None),
+        users(&[4, 5, 6], None),
+        users(&[7], None),
+        users(&[], None),
+    ])
+    .await;
+    let client = client(&server);
+    let count = client
+        .list_users_items(&ListUsersParams::new().per_page(5))
+        .collect_all()
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(count, 7);
+    assert_eq!(server.requests().len(), 4);
+}
+
+#[tokio::test]
+async fn a_link_header_on_numbered_pages_is_followed_instead() {
+    let server = TestServer::start_with(|url| {
+        vec![
+            users(&[1, 2], None).header(
+                "link",
+                &format!(r#"<{url}/users?per_page=2&page=2>; rel="next""#),
+            ),
+            users(&[3, 4], None).header(
+                "link",
+                &format!(r#"<{url}/users?per_page=2&page=1>; rel="prev""#),
+            ),
+            users(&[5, 6], None),
+        ]
+    })
+    .await;
+    let client = client(&server);
+    let count = client
+        .list_users_items(&ListUsersParams::new().per_page(2))
+        .collect_all()
+        .await
+        .unwrap()
+        .len();
+    // The second page is full, but its `Link` has no `next`: it is the last.
+    assert_eq!(count, 4);
+    assert_eq!(
+        targets(&server),
+        ["/v1/users?per_page=2", "/v1/users?per_page=2&page=2"]
+    );
+}
+
+fn directory(ids: &[u64]) -> Reply {
+    let items: Vec<Value> = ids.iter().map(|id| json!({"id": id})).collect();
+    Reply::json(200, json!({"directory_items": items}))
+}
+
+#[tokio::test]
+async fn zero_based_page_numbers_start_the_next_page_at_one() {
+    let server = TestServer::start([directory(&[1, 2]), directory(&[3, 4]), directory(&[])]).await;
+    let client = client(&server);
+    let count = client
+        .list_directory_items(&ListDirectoryParams::new())
+        .collect_all()
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(count, 4);
+    assert_eq!(
+        targets(&server),
+        [
+            "/v1/directory",
+            "/v1/directory?page=1",
+            "/v1/directory?page=2"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_server_that_ignores_the_page_number_ends_the_pages() {
+    let server =
+        TestServer::start([directory(&[1, 2]), directory(&[1, 2]), directory(&[1, 2])]).await;
+    let client = client(&server);
+    let ids: Vec<i64> = client
+        .list_directory_items(&ListDirectoryParams::new())
+        .collect_all()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|item| item.id)
+        .collect();
+    // The second answer is the first again: it ends the list, its items not read twice.
+    assert_eq!(ids, [1, 2]);
+    assert_eq!(server.requests().len(), 2);
+    assert_eq!(server.unused_replies(), 1);
+}
+
+#[tokio::test]
+async fn stripe_pages_backwards_from_ending_before_by_the_first_items_id() {
+    let server = TestServer::start([
+        charges(&["ch_7", "ch_8"], true),
+        charges(&["ch_5", "ch_6"], false),
+    ])
+    .await;
+    let client = client(&server);
+    let ids: Vec<String> = client
+        .list_charges_items(&ListChargesParams::new().ending_before("ch_9"), &json!({}))
+        .collect_all()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|charge| charge.id)
+        .collect();
+    assert_eq!(ids, ["ch_7", "ch_8", "ch_5", "ch_6"]);
+    assert_eq!(
+        targets(&server),
+        [
+            "/v1/charges?ending_before=ch_9",
+            "/v1/charges?ending_before=ch_7"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_next_page_token_is_sent_back_even_when_it_starts_with_a_slash() {
+    let page = |id: &str, next: Option<&str>| {
+        Reply::json(
+            200,
+            json!({"data": [{"id": id, "amount": 1}], "has_more": next.is_some(), "next_page": next}),
+        )
+    };
+    let server = TestServer::start([
+        page("ch_1", Some("/Zm9v+YmFy==")),
+        page("ch_2", Some("cGFnZTM=")),
+        page("ch_3", None),
+    ])
+    .await;
+    let client = client(&server);
+    let count = client
+        .search_charges_items(&SearchChargesParams::new("amount>0"))
+        .collect_all()
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(count, 3);
+    assert_eq!(
+        targets(&server),
+        [
+            "/v1/charges/search?query=amount%3E0",
+            "/v1/charges/search?query=amount%3E0&page=%2FZm9v%2BYmFy%3D%3D",
+            "/v1/charges/search?query=amount%3E0&page=cGFnZTM%3D"
+        ]
+    );
 }

@@ -638,17 +638,29 @@ fn paging_rule(rule: &PageRule) -> TokenStream {
         }
         None => quote!(None),
     };
+    let optional_number = |number: &Option<u64>| match number {
+        Some(number) => {
+            let number = proc_macro2::Literal::u64_unsuffixed(*number);
+            quote!(Some(#number))
+        }
+        None => quote!(None),
+    };
+    let optional_text = |text: &Option<String>| match text {
+        Some(text) => {
+            let text = string(text);
+            quote!(Some(#text))
+        }
+        None => quote!(None),
+    };
     let size = |size: &Option<PageSize>| match size {
-        Some(PageSize { param, default }) => {
+        Some(PageSize {
+            param,
+            default,
+            maximum,
+        }) => {
             let param = string(param);
-            let default = match default {
-                Some(default) => {
-                    let default = proc_macro2::Literal::u64_unsuffixed(*default);
-                    quote!(Some(#default))
-                }
-                None => quote!(None),
-            };
-            quote!(Some(crate::runtime::pages::PageSize { param: #param, default: #default }))
+            let (default, maximum) = (optional_number(default), optional_number(maximum));
+            quote!(Some(crate::runtime::pages::PageSize { param: #param, default: #default, maximum: #maximum }))
         }
         None => quote!(None),
     };
@@ -658,32 +670,29 @@ fn paging_rule(rule: &PageRule) -> TokenStream {
             param,
             cursor,
             has_more,
+            backward,
         } => {
             let (param, cursor, has_more) = (string(param), path(cursor), optional_path(has_more));
-            quote!(#rule_path::Cursor { param: #param, cursor: #cursor, has_more: #has_more })
+            let backward = optional_text(backward);
+            quote!(#rule_path::Cursor { param: #param, cursor: #cursor, has_more: #has_more, backward: #backward })
         }
         PageRule::LastItem {
             param,
             field,
             has_more,
+            backward,
         } => {
             let (param, field, has_more) = (string(param), string(field), optional_path(has_more));
-            quote!(#rule_path::LastItem { param: #param, field: #field, has_more: #has_more })
+            let backward = optional_text(backward);
+            quote!(#rule_path::LastItem { param: #param, field: #field, has_more: #has_more, backward: #backward })
         }
         PageRule::NextLink {
             link,
             param,
             has_more,
         } => {
-            let link = path(link);
-            let has_more = optional_path(has_more);
-            let param = match param {
-                Some(param) => {
-                    let param = string(param);
-                    quote!(Some(#param))
-                }
-                None => quote!(None),
-            };
+            let (link, has_more, param) =
+                (path(link), optional_path(has_more), optional_text(param));
             quote!(#rule_path::NextLink { link: #link, param: #param, has_more: #has_more })
         }
         PageRule::LinkHeader => quote!(#rule_path::LinkHeader),

@@ -526,6 +526,9 @@ pub enum PageRule {
         cursor: Vec<String>,
         /// A boolean that is `false` on the last page.
         has_more: Option<Vec<String>>,
+        /// The parameter that pages backwards (`before`): set by the caller, the pages end
+        /// after the first.
+        backward: Option<String>,
     },
     /// The next cursor is the member `field` of the last item (`starting_after`, `after`).
     LastItem {
@@ -535,6 +538,9 @@ pub enum PageRule {
         field: String,
         /// A boolean that is `false` on the last page.
         has_more: Option<Vec<String>>,
+        /// The parameter that pages backwards (`ending_before`): set by the caller, the next
+        /// cursor is the first item's, sent in it.
+        backward: Option<String>,
     },
     /// The page has the next page's URL at `link` (a value that is not a URL is a cursor for
     /// `param`).
@@ -579,6 +585,8 @@ pub struct PageSize {
     pub param: String,
     /// Its default, where the spec gives one.
     pub default: Option<u64>,
+    /// Its `maximum`, where the spec gives one: a larger size may be capped by the server.
+    pub maximum: Option<u64>,
 }
 
 /// Builds the model of a loaded spec, and the warnings for constructs that fell back.

@@ -307,6 +307,7 @@ fn build_operation<'a>(
         params_struct
             .as_ref()
             .map_or(&[][..], |params| params.params.as_slice()),
+        &params,
         &response,
     )
     .map(|(rule, items)| Pagination {

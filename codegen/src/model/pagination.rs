@@ -69,6 +69,20 @@ const LINK_FIELDS: &[&str] = &[
     "next",
 ];
 
+/// Members whose name says they hold a URL, not a token: a next link found without any
+/// parameter to send a token in must be one of these (or have `format: uri`).
+const URL_FIELDS: &[&str] = &[
+    "nextlink",
+    "odatanextlink",
+    "nextpageurl",
+    "nextpagelink",
+    "nexturl",
+    "href",
+];
+
+/// Query parameters that page backwards, by the forward one they exclude.
+const BACKWARD_PARAMS: &[(&str, &str)] = &[("startingafter", "endingbefore"), ("after", "before")];
+
 /// Booleans of a page that are `false` on the last one.
 const HAS_MORE_FIELDS: &[&str] = &["hasmore", "hasnext", "hasnextpage", "more", "hasmoreitems"];
 
@@ -79,7 +93,8 @@ const ITEMS_FIELDS: &[&str] = &[
 ];
 
 const PAGE_PARAMS: &[&str] = &["page", "pagenumber", "pageno", "pagenum", "pageindex"];
-const OFFSET_PARAMS: &[&str] = &["offset", "skip", "start", "startindex"];
+// Not `start`: as often a time as an offset.
+const OFFSET_PARAMS: &[&str] = &["offset", "skip", "startindex"];
 const SIZE_PARAMS: &[&str] = &[
     "perpage",
     "pagesize",
@@ -129,7 +144,11 @@ struct Override {
     param: Option<String>,
     next: Option<Vec<String>>,
     has_more: Option<Vec<String>>,
+    first: Option<u64>,
 }
+
+/// A raw parameter of the operation and its pointer, as `collect_params` gives them.
+pub(crate) type RawParam<'a> = (&'a Value, String);
 
 /// How the operation at `pointer` pages, if it does: its rule and where its items are.
 pub(crate) fn infer(
@@ -138,6 +157,7 @@ pub(crate) fn infer(
     operation: &Value,
     http_method: &str,
     query: &[Param],
+    raw_params: &[RawParam<'_>],
     response: &ResponseKind,
 ) -> Option<(PageRule, PageItems)> {
     let extension_pointer = format!("{pointer}/x-pagination");
@@ -243,11 +263,17 @@ pub(crate) fn infer(
     // A parameter documented as taking a value "as given in the Link header" says the same
     // where the response does not declare the header (GitHub's `before`/`after`).
     let link_header_documented = query.iter().any(|param| {
-        param
-            .docs
-            .description
-            .as_deref()
-            .is_some_and(|text| text.to_ascii_lowercase().contains("link header"))
+        param.docs.description.as_deref().is_some_and(|text| {
+            // "the `link` header" and "Link-header" say it too.
+            let words: Vec<String> = text
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .filter(|word| !word.is_empty())
+                .map(str::to_ascii_lowercase)
+                .collect();
+            words
+                .windows(2)
+                .any(|pair| pair[0] == "link" && pair[1] == "header")
+        })
     });
     if allows("link-header")
         && (kind.is_some() || declares_link_header(builder, operation) || link_header_documented)
@@ -255,35 +281,42 @@ pub(crate) fn infer(
         return Some((PageRule::LinkHeader, items));
     }
     if allows("next-link") {
+        // A `next_page` that is a token goes back in the cursor parameter, or in a `page` that
+        // takes text (OpenAI's usage lists).
+        let token_param = cursor_param.or_else(|| {
+            param_named(PAGE_PARAMS).filter(|param| matches!(param.ty, TypeRef::String))
+        });
         let link = match (&next, &kind) {
             (Some(path), Some(_)) => Some(path.clone()),
             (Some(path), None) if cursor_param.is_none() => Some(path.clone()),
-            (None, _) => find_path(builder, &fields, LINK_FIELDS, Want::Link).filter(|path| {
-                // `next` with a cursor parameter and a cursor field of its own is a cursor.
-                cursor_param.is_none()
-                    || path.last().is_none_or(|last| normal(last) != "next")
-                    || find_path(builder, &fields, CURSOR_FIELDS, Want::Text).is_none()
-            }),
+            (None, _) => find_field(builder, &fields, LINK_FIELDS, Want::Link)
+                .filter(|(path, _)| {
+                    // `next` with a cursor parameter and a cursor field of its own is a cursor.
+                    cursor_param.is_none()
+                        || path.last().is_none_or(|last| normal(last) != "next")
+                        || find_path(builder, &fields, CURSOR_FIELDS, Want::Text).is_none()
+                })
+                // A token with nowhere to send it is no way to the next page.
+                .filter(|(path, field)| token_param.is_some() || is_url_field(path, field))
+                .map(|(path, _)| path),
             _ => None,
         };
         if let Some(link) = link {
             return Some((
                 PageRule::NextLink {
                     link,
-                    // A `next_page` that is a token goes back in the cursor parameter, or in a
-                    // `page` that takes text (OpenAI's usage lists).
-                    param: cursor_param
-                        .or_else(|| {
-                            param_named(PAGE_PARAMS)
-                                .filter(|param| matches!(param.ty, TypeRef::String))
-                        })
-                        .map(|param| param.wire_name.clone()),
+                    param: token_param.map(|param| param.wire_name.clone()),
                     has_more: has_more.clone(),
                 },
                 items,
             ));
         }
     }
+    let backward = cursor_param.and_then(|param| {
+        let forward = normal(&param.wire_name);
+        let (_, backward) = BACKWARD_PARAMS.iter().find(|(name, _)| *name == forward)?;
+        param_named(&[backward]).map(|param| param.wire_name.clone())
+    });
     if let Some(param) = cursor_param
         && allows("cursor")
     {
@@ -296,6 +329,7 @@ pub(crate) fn infer(
                     param: param.wire_name.clone(),
                     cursor,
                     has_more,
+                    backward,
                 },
                 items,
             ));
@@ -314,6 +348,7 @@ pub(crate) fn infer(
                     param: param.wire_name.clone(),
                     field: "id".to_owned(),
                     has_more,
+                    backward,
                 },
                 items,
             ));
@@ -322,6 +357,7 @@ pub(crate) fn infer(
     let size = param_named(SIZE_PARAMS).map(|param| PageSize {
         param: param.wire_name.clone(),
         default: param.docs.default.as_ref().and_then(Value::as_u64),
+        maximum: schema_number(builder, raw_params, &param.wire_name, "maximum"),
     });
     let total_items = find_path(builder, &fields, TOTAL_ITEMS_FIELDS, Want::Integer);
     let is_number = |param: &&Param| matches!(param.ty, TypeRef::Integer(_) | TypeRef::Number);
@@ -336,11 +372,13 @@ pub(crate) fn infer(
         return Some((
             PageRule::PageNumber {
                 param: param.wire_name.clone(),
-                first: param
-                    .docs
-                    .default
+                // The page a call without the parameter gets: its default, else its minimum
+                // (0 for 0-based pages), else 1.
+                first: wanted
                     .as_ref()
-                    .and_then(Value::as_u64)
+                    .and_then(|w| w.first)
+                    .or_else(|| param.docs.default.as_ref().and_then(Value::as_u64))
+                    .or_else(|| schema_number(builder, raw_params, &param.wire_name, "minimum"))
                     .unwrap_or(1),
                 size,
                 total_pages: find_path(builder, &fields, TOTAL_PAGES_FIELDS, Want::Integer),
@@ -386,8 +424,40 @@ fn has_page_shape(builder: &TypeBuilder<'_>, response: &ResponseKind) -> bool {
     let Some(fields) = builder.fields_of(page) else {
         return false;
     };
-    find_path(builder, fields, LINK_FIELDS, Want::Link).is_some()
+    find_field(builder, fields, LINK_FIELDS, Want::Link)
+        .is_some_and(|(path, field)| is_url_field(&path, &field))
         && items_field(builder, fields, None).is_some()
+}
+
+/// Whether the member at `path` (ending with `field`) holds a URL by its name or format.
+fn is_url_field(path: &[String], field: &Field) -> bool {
+    let url_format = field.docs.constraints.iter().any(|constraint| {
+        ["Format: `uri`", "Format: `url`", "Format: `uri-reference`"].contains(&constraint.as_str())
+    });
+    url_format
+        || path
+            .last()
+            .is_some_and(|last| URL_FIELDS.contains(&normal(last).as_str()))
+        // `links.next` (JSON:API) and `_links.next` are links by where they are.
+        || path.len() > 1 && path.first().is_some_and(|first| normal(first).ends_with("links"))
+}
+
+/// A number of the schema of the query parameter `wire` (`minimum`, `maximum`).
+fn schema_number(
+    builder: &TypeBuilder<'_>,
+    raw_params: &[RawParam<'_>],
+    wire: &str,
+    key: &str,
+) -> Option<u64> {
+    let (param, _) = raw_params.iter().find(|(param, _)| {
+        param.get("in").and_then(Value::as_str) == Some("query")
+            && param.get("name").and_then(Value::as_str) == Some(wire)
+    })?;
+    let mut schema = param.get("schema")?;
+    if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
+        schema = super::refs::resolve(builder.raw(), reference).ok()?.0;
+    }
+    schema.get(key)?.as_u64()
 }
 
 fn read_override(
@@ -409,6 +479,11 @@ fn read_override(
             ("param", Some(param)) => wanted.param = Some(param.to_owned()),
             ("next", Some(next)) => wanted.next = Some(path(next)),
             ("has-more", Some(has_more)) => wanted.has_more = Some(path(has_more)),
+            ("first", _) if value.as_u64().is_some() => wanted.first = value.as_u64(),
+            ("first", _) => builder.warn(
+                &format!("{pointer}/first"),
+                "`first` must be the number of the first page (0 or 1); ignored",
+            ),
             ("kind", _) => builder.warn(
                 &format!("{pointer}/kind"),
                 "`kind` must be `cursor`, `next-link`, `link-header`, `page` or `offset`; ignored",
@@ -419,7 +494,7 @@ fn read_override(
             ),
             _ => builder.warn(
                 &format!("{pointer}/{}", escape_pointer(key)),
-                format!("`{key}` is not a key of `x-pagination` (`kind`, `items`, `param`, `next`, `has-more`); ignored"),
+                format!("`{key}` is not a key of `x-pagination` (`kind`, `items`, `param`, `next`, `has-more`, `first`); ignored"),
             ),
         }
     }
@@ -466,15 +541,25 @@ fn items_field(
     }
 }
 
-/// The path of the first member named one of `names` (in their order) that is what `want`
-/// says: at the page's top level, else one object down (`meta.next_cursor`,
-/// `links.next`), else two (`_links.next.href` counts as one down).
+/// [`find_field`]'s path alone.
 fn find_path(
     builder: &TypeBuilder<'_>,
     fields: &[Field],
     names: &[&str],
     want: Want,
 ) -> Option<Vec<String>> {
+    find_field(builder, fields, names, want).map(|(path, _)| path)
+}
+
+/// The path of the first member named one of `names` (in their order) that is what `want`
+/// says: at the page's top level, else one object down (`meta.next_cursor`,
+/// `links.next`; `_links.next.href` counts as one down), with the member itself.
+fn find_field(
+    builder: &TypeBuilder<'_>,
+    fields: &[Field],
+    names: &[&str],
+    want: Want,
+) -> Option<(Vec<String>, Field)> {
     let at_level = |fields: &[Field]| {
         names.iter().find_map(|name| {
             fields
@@ -488,30 +573,34 @@ fn find_path(
     }
     for field in fields {
         if let Some(inner) = builder.fields_of(&field.ty)
-            && let Some(mut found) = at_level(inner)
+            && let Some((mut path, found)) = at_level(inner)
         {
-            found.insert(0, field.wire_name.clone());
-            return Some(found);
+            path.insert(0, field.wire_name.clone());
+            return Some((path, found));
         }
     }
     None
 }
 
-/// The path below `field` (itself included) when it is what `want` says.
-fn fits(builder: &TypeBuilder<'_>, field: &Field, want: Want) -> Option<Vec<String>> {
+/// The path below `field` (itself included) and the member it ends at, when it is what `want`
+/// says.
+fn fits(builder: &TypeBuilder<'_>, field: &Field, want: Want) -> Option<(Vec<String>, Field)> {
     let ty = builder.unalias(&field.ty);
-    let here = vec![field.wire_name.clone()];
+    let here = || Some((vec![field.wire_name.clone()], field.clone()));
     match (want, ty) {
-        (Want::Text, TypeRef::String | TypeRef::Integer(_)) => Some(here),
-        (Want::Link, TypeRef::String) => Some(here),
+        (Want::Text, TypeRef::String | TypeRef::Integer(_)) => here(),
+        (Want::Link, TypeRef::String) => here(),
         (Want::Link, TypeRef::Named(_)) => {
             let href = builder.fields_of(ty)?.iter().find(|inner| {
                 inner.wire_name == "href" && matches!(builder.unalias(&inner.ty), TypeRef::String)
             })?;
-            Some(vec![field.wire_name.clone(), href.wire_name.clone()])
+            Some((
+                vec![field.wire_name.clone(), href.wire_name.clone()],
+                href.clone(),
+            ))
         }
-        (Want::Bool, TypeRef::Bool) => Some(here),
-        (Want::Integer, TypeRef::Integer(_)) => Some(here),
+        (Want::Bool, TypeRef::Bool) => here(),
+        (Want::Integer, TypeRef::Integer(_)) => here(),
         _ => None,
     }
 }

@@ -896,7 +896,13 @@ impl Transport {
                 pairs.append_pair(name, key);
             }
         }
-        let mut headers = self.shared.default_headers.clone();
+        // Default and per-call headers may carry a credential too (`default_header` is the
+        // way to send one the spec's schemes do not name): another origin gets none of them.
+        let mut headers = if own_origin {
+            self.shared.default_headers.clone()
+        } else {
+            HeaderMap::new()
+        };
         headers.insert(
             reqwest::header::USER_AGENT,
             HeaderValue::from_static(self.shared.info.user_agent),
@@ -922,11 +928,16 @@ impl Transport {
             }
             headers.insert(reqwest::header::COOKIE, sensitive(&cookies.join("; "))?);
         }
-        for (name, value) in &request.headers {
+        let (request_headers, option_headers) = if own_origin {
+            (request.headers.as_slice(), self.options.headers.as_slice())
+        } else {
+            (&[][..], &[][..])
+        };
+        for (name, value) in request_headers {
             let (name, value) = header_pair(name, value)?;
             headers.insert(name, value);
         }
-        for (name, value) in &self.options.headers {
+        for (name, value) in option_headers {
             let (name, value) = header_pair(name, value)?;
             headers.insert(name, value);
         }

@@ -362,6 +362,90 @@ impl Client {
             .items(|page: types::ListUsersResponse| page.users.unwrap_or_default())
     }
 
+    /// Page numbers from 0 (`minimum 0`, no default).
+    ///
+    /// `GET /directory`
+    pub async fn list_directory(
+        &self,
+        params: &types::ListDirectoryParams,
+    ) -> Result<types::ListDirectoryResponse, Error> {
+        let mut request = Request::new(reqwest::Method::GET, "/directory");
+        request.query("page", &params.page, true);
+        self.transport.json(request).await
+    }
+
+    /// Every page of [`Self::list_directory`], fetched one at a time as the stream is read, each with the client's retries. The first is the page the arguments ask for; each next page is the one after in the query parameter `page`; they end on an empty page. A page that fails ends the stream with its error.
+    ///
+    /// A [`Stream`](futures_util::Stream) of [`Page`](crate::runtime::pages::Page)s, or `while let Some(page) = pages.next_page().await`.
+    pub fn list_directory_pages(
+        &self,
+        params: &types::ListDirectoryParams,
+    ) -> crate::runtime::pages::Pages<types::ListDirectoryResponse> {
+        let mut request = Request::new(reqwest::Method::GET, "/directory");
+        request.query("page", &params.page, true);
+        let request = Ok(request);
+        crate::runtime::pages::Pages::new(
+            self.transport.clone(),
+            request,
+            &PAGING_LIST_DIRECTORY,
+        )
+    }
+
+    /// Every item of every page of [`Self::list_directory`] (each page's `directory_items`), in order, fetched a page at a time as the stream is read (see [`Self::list_directory_pages`] for how pages follow each other). A page that fails ends the stream with its error, after the items before it.
+    ///
+    /// A [`Stream`](futures_util::Stream) of items, or `while let Some(item) = items.next_item().await`.
+    pub fn list_directory_items(
+        &self,
+        params: &types::ListDirectoryParams,
+    ) -> crate::runtime::pages::Items<types::ListDirectoryResponse, types::Repo> {
+        self.list_directory_pages(params)
+            .items(|page: types::ListDirectoryResponse| {
+                page.directory_items.unwrap_or_default()
+            })
+    }
+
+    /// A `next_page` token sent back as `page`, with `has_more` (Stripe's search).
+    ///
+    /// `GET /charges/search`
+    pub async fn search_charges(
+        &self,
+        params: &types::SearchChargesParams,
+    ) -> Result<types::SearchChargesResponse, Error> {
+        let mut request = Request::new(reqwest::Method::GET, "/charges/search");
+        request.query("query", &params.query, true);
+        request.query("page", &params.page, true);
+        self.transport.json(request).await
+    }
+
+    /// Every page of [`Self::search_charges`], fetched one at a time as the stream is read, each with the client's retries. The first is the page the arguments ask for; each next page is the URL in the `next_page` of the one before; they end on a page without one or when its `has_more` is false. A page that fails ends the stream with its error.
+    ///
+    /// A [`Stream`](futures_util::Stream) of [`Page`](crate::runtime::pages::Page)s, or `while let Some(page) = pages.next_page().await`.
+    pub fn search_charges_pages(
+        &self,
+        params: &types::SearchChargesParams,
+    ) -> crate::runtime::pages::Pages<types::SearchChargesResponse> {
+        let mut request = Request::new(reqwest::Method::GET, "/charges/search");
+        request.query("query", &params.query, true);
+        request.query("page", &params.page, true);
+        let request = Ok(request);
+        crate::runtime::pages::Pages::new(
+            self.transport.clone(),
+            request,
+            &PAGING_SEARCH_CHARGES,
+        )
+    }
+
+    /// Every item of every page of [`Self::search_charges`] (each page's `data`), in order, fetched a page at a time as the stream is read (see [`Self::search_charges_pages`] for how pages follow each other). A page that fails ends the stream with its error, after the items before it.
+    ///
+    /// A [`Stream`](futures_util::Stream) of items, or `while let Some(item) = items.next_item().await`.
+    pub fn search_charges_items(
+        &self,
+        params: &types::SearchChargesParams,
+    ) -> crate::runtime::pages::Items<types::SearchChargesResponse, types::Charge> {
+        self.search_charges_pages(params)
+            .items(|page: types::SearchChargesResponse| page.data)
+    }
+
     /// An offset with a limit, and the total in the body.
     ///
     /// `GET /events`
@@ -476,6 +560,7 @@ pub(crate) static PAGING_LIST_FILES: crate::runtime::pages::Paging = crate::runt
         param: "after",
         cursor: &["last_id"],
         has_more: Some(&["has_more"]),
+        backward: None,
     },
     items: Some("data"),
 };
@@ -487,6 +572,7 @@ pub(crate) static PAGING_LIST_CHARGES: crate::runtime::pages::Paging = crate::ru
         param: "starting_after",
         field: "id",
         has_more: Some(&["has_more"]),
+        backward: Some("ending_before"),
     },
     items: Some("data"),
 };
@@ -498,6 +584,7 @@ pub(crate) static PAGING_LIST_BOOKS: crate::runtime::pages::Paging = crate::runt
         param: "pageToken",
         cursor: &["nextPageToken"],
         has_more: None,
+        backward: None,
     },
     items: Some("books"),
 };
@@ -509,6 +596,7 @@ pub(crate) static PAGING_LIST_CHANNELS: crate::runtime::pages::Paging = crate::r
         param: "cursor",
         cursor: &["response_metadata", "next_cursor"],
         has_more: None,
+        backward: None,
     },
     items: Some("channels"),
 };
@@ -540,11 +628,36 @@ pub(crate) static PAGING_LIST_USERS: crate::runtime::pages::Paging = crate::runt
         size: Some(crate::runtime::pages::PageSize {
             param: "per_page",
             default: None,
+            maximum: Some(3),
         }),
         total_pages: Some(&["total_pages"]),
         total_items: None,
     },
     items: Some("users"),
+};
+
+/// How [`Client::list_directory_pages`] follows the pages.
+#[allow(dead_code)]
+pub(crate) static PAGING_LIST_DIRECTORY: crate::runtime::pages::Paging = crate::runtime::pages::Paging {
+    rule: crate::runtime::pages::Rule::PageNumber {
+        param: "page",
+        first: 0,
+        size: None,
+        total_pages: None,
+        total_items: None,
+    },
+    items: Some("directory_items"),
+};
+
+/// How [`Client::search_charges_pages`] follows the pages.
+#[allow(dead_code)]
+pub(crate) static PAGING_SEARCH_CHARGES: crate::runtime::pages::Paging = crate::runtime::pages::Paging {
+    rule: crate::runtime::pages::Rule::NextLink {
+        link: &["next_page"],
+        param: Some("page"),
+        has_more: Some(&["has_more"]),
+    },
+    items: Some("data"),
 };
 
 /// How [`Client::list_events_pages`] follows the pages.
@@ -555,6 +668,7 @@ pub(crate) static PAGING_LIST_EVENTS: crate::runtime::pages::Paging = crate::run
         size: Some(crate::runtime::pages::PageSize {
             param: "limit",
             default: Some(2),
+            maximum: None,
         }),
         total_items: Some(&["total"]),
     },
@@ -568,6 +682,7 @@ pub(crate) static PAGING_LIST_TAGS: crate::runtime::pages::Paging = crate::runti
         param: "since",
         cursor: &["meta", "resume_at"],
         has_more: None,
+        backward: None,
     },
     items: Some("entries"),
 };

@@ -68,6 +68,20 @@ static ROUTES: &[Route] = &[
         paging: Some(&crate::client::PAGING_LIST_USERS),
     },
     Route {
+        operation: "list_directory",
+        method: "GET",
+        path: "/directory",
+        body: None,
+        paging: Some(&crate::client::PAGING_LIST_DIRECTORY),
+    },
+    Route {
+        operation: "search_charges",
+        method: "GET",
+        path: "/charges/search",
+        body: None,
+        paging: Some(&crate::client::PAGING_SEARCH_CHARGES),
+    },
+    Route {
         operation: "list_events",
         method: "GET",
         path: "/events",
@@ -249,51 +263,75 @@ impl MockServer {
         self.server.received(6)
     }
 
+    /// Plans the answer to the next call of [`Client::list_directory`] (`GET /directory`), with `respond` (one page), `respond_pages` (a page per call, linked as the operation pages), `fail`, `drop_connection`, ...; answers are used in the order planned.
+    pub fn expect_list_directory(
+        &self,
+    ) -> Expect<'_, Paged<types::ListDirectoryResponse>, NoEvents> {
+        self.server.expect(7)
+    }
+
+    /// The calls of `list_directory` received so far, oldest first (path, query, headers, body).
+    pub fn received_list_directory(&self) -> Vec<MockRequest> {
+        self.server.received(7)
+    }
+
+    /// Plans the answer to the next call of [`Client::search_charges`] (`GET /charges/search`), with `respond` (one page), `respond_pages` (a page per call, linked as the operation pages), `fail`, `drop_connection`, ...; answers are used in the order planned.
+    pub fn expect_search_charges(
+        &self,
+    ) -> Expect<'_, Paged<types::SearchChargesResponse>, NoEvents> {
+        self.server.expect(8)
+    }
+
+    /// The calls of `search_charges` received so far, oldest first (path, query, headers, body).
+    pub fn received_search_charges(&self) -> Vec<MockRequest> {
+        self.server.received(8)
+    }
+
     /// Plans the answer to the next call of [`Client::list_events`] (`GET /events`), with `respond` (one page), `respond_pages` (a page per call, linked as the operation pages), `fail`, `drop_connection`, ...; answers are used in the order planned.
     pub fn expect_list_events(
         &self,
     ) -> Expect<'_, Paged<types::ListEventsResponse>, NoEvents> {
-        self.server.expect(7)
+        self.server.expect(9)
     }
 
     /// The calls of `list_events` received so far, oldest first (path, query, headers, body).
     pub fn received_list_events(&self) -> Vec<MockRequest> {
-        self.server.received(7)
+        self.server.received(9)
     }
 
     /// Plans the answer to the next call of [`Client::list_tags`] (`GET /tags`), with `respond` (one page), `respond_pages` (a page per call, linked as the operation pages), `fail`, `drop_connection`, ...; answers are used in the order planned.
     pub fn expect_list_tags(
         &self,
     ) -> Expect<'_, Paged<types::ListTagsResponse>, NoEvents> {
-        self.server.expect(8)
+        self.server.expect(10)
     }
 
     /// The calls of `list_tags` received so far, oldest first (path, query, headers, body).
     pub fn received_list_tags(&self) -> Vec<MockRequest> {
-        self.server.received(8)
+        self.server.received(10)
     }
 
     /// Plans the answer to the next call of [`Client::export_logs`] (`GET /logs`), with `respond`, `fail`, `drop_connection`, ...; answers are used in the order planned.
     pub fn expect_export_logs(
         &self,
     ) -> Expect<'_, Json<types::ExportLogsResponse>, NoEvents> {
-        self.server.expect(9)
+        self.server.expect(11)
     }
 
     /// The calls of `export_logs` received so far, oldest first (path, query, headers, body).
     pub fn received_export_logs(&self) -> Vec<MockRequest> {
-        self.server.received(9)
+        self.server.received(11)
     }
 
     /// Plans the answer to the next call of [`Client::get_report`] (`GET /report`), with `respond`, `fail`, `drop_connection`, ...; answers are used in the order planned.
     pub fn expect_get_report(
         &self,
     ) -> Expect<'_, Json<types::GetReportResponse>, NoEvents> {
-        self.server.expect(10)
+        self.server.expect(12)
     }
 
     /// The calls of `get_report` received so far, oldest first (path, query, headers, body).
     pub fn received_get_report(&self) -> Vec<MockRequest> {
-        self.server.received(10)
+        self.server.received(12)
     }
 }

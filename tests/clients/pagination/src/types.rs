@@ -819,6 +819,105 @@ impl ListChargesResponse {
     }
 }
 
+/// Query and header parameters of [`Client::list_directory`](crate::Client::list_directory).
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[non_exhaustive]
+pub struct ListDirectoryParams {
+    /// - Range: `0 <= x`
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page: Option<i64>,
+}
+
+impl de::FromMap for ListDirectoryParams {
+    const EXPECTING: &'static str = "struct ListDirectoryParams";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut page = None;
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "page" => de::field(&mut page, &mut __map, "page")?,
+                _ => de::skip(&mut __map)?,
+            }
+        }
+        Ok(Self { page: de::optional(page) })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ListDirectoryParams {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+impl ListDirectoryParams {
+    /// A value with every optional field unset.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets `page`.
+    pub fn page(mut self, value: impl Into<i64>) -> Self {
+        self.page = Some(value.into());
+        self
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[non_exhaustive]
+pub struct ListDirectoryResponse {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub directory_items: Option<Vec<Repo>>,
+    /// Properties the spec does not name: kept, so a value read and written again is unchanged.
+    #[serde(flatten)]
+    pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+impl de::FromMap for ListDirectoryResponse {
+    const EXPECTING: &'static str = "struct ListDirectoryResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut directory_items = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "directory_items" => {
+                    de::field(&mut directory_items, &mut __map, "directory_items")?
+                }
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            directory_items: de::optional(directory_items),
+            additional_properties,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ListDirectoryResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+impl ListDirectoryResponse {
+    /// A value with every optional field unset.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets `directory_items`.
+    pub fn directory_items(mut self, value: impl Into<Vec<Repo>>) -> Self {
+        self.directory_items = Some(value.into());
+        self
+    }
+}
+
 /// Query and header parameters of [`Client::list_events`](crate::Client::list_events).
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
@@ -1004,10 +1103,8 @@ impl ListFilesParams {
 pub struct ListFilesResponse {
     pub object: String,
     pub data: Vec<File>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub first_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub last_id: Option<String>,
+    pub first_id: String,
+    pub last_id: String,
     pub has_more: bool,
     /// Properties the spec does not name: kept, so a value read and written again is unchanged.
     #[serde(flatten)]
@@ -1038,8 +1135,8 @@ impl de::FromMap for ListFilesResponse {
         Ok(Self {
             object: de::required(object, "object")?,
             data: de::required(data, "data")?,
-            first_id: de::optional(first_id),
-            last_id: de::optional(last_id),
+            first_id: de::required(first_id, "first_id")?,
+            last_id: de::required(last_id, "last_id")?,
             has_more: de::required(has_more, "has_more")?,
             additional_properties,
         })
@@ -1059,28 +1156,18 @@ impl ListFilesResponse {
     pub fn new(
         object: impl Into<String>,
         data: impl Into<Vec<File>>,
+        first_id: impl Into<String>,
+        last_id: impl Into<String>,
         has_more: impl Into<bool>,
     ) -> Self {
         Self {
             object: object.into(),
             data: data.into(),
-            first_id: None,
-            last_id: None,
+            first_id: first_id.into(),
+            last_id: last_id.into(),
             has_more: has_more.into(),
             additional_properties: ::std::default::Default::default(),
         }
-    }
-
-    /// Sets `first_id`.
-    pub fn first_id(mut self, value: impl Into<String>) -> Self {
-        self.first_id = Some(value.into());
-        self
-    }
-
-    /// Sets `last_id`.
-    pub fn last_id(mut self, value: impl Into<String>) -> Self {
-        self.last_id = Some(value.into());
-        self
     }
 }
 
@@ -1319,6 +1406,7 @@ impl ListTagsResponseMeta {
 pub struct ListUsersParams {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub page: Option<i64>,
+    /// - Range: `x <= 3`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub per_page: Option<i64>,
 }
@@ -1531,6 +1619,124 @@ impl Repo {
             id: id.into(),
             additional_properties: ::std::default::Default::default(),
         }
+    }
+}
+
+/// Query and header parameters of [`Client::search_charges`](crate::Client::search_charges).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct SearchChargesParams {
+    pub query: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page: Option<String>,
+}
+
+impl de::FromMap for SearchChargesParams {
+    const EXPECTING: &'static str = "struct SearchChargesParams";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut query = None;
+        let mut page = None;
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "query" => de::field(&mut query, &mut __map, "query")?,
+                "page" => de::field(&mut page, &mut __map, "page")?,
+                _ => de::skip(&mut __map)?,
+            }
+        }
+        Ok(Self {
+            query: de::required(query, "query")?,
+            page: de::optional(page),
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for SearchChargesParams {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+impl SearchChargesParams {
+    /// A value with the required fields set and every optional field unset.
+    pub fn new(query: impl Into<String>) -> Self {
+        Self {
+            query: query.into(),
+            page: None,
+        }
+    }
+
+    /// Sets `page`.
+    pub fn page(mut self, value: impl Into<String>) -> Self {
+        self.page = Some(value.into());
+        self
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct SearchChargesResponse {
+    pub data: Vec<Charge>,
+    pub has_more: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_page: Option<String>,
+    /// Properties the spec does not name: kept, so a value read and written again is unchanged.
+    #[serde(flatten)]
+    pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+impl de::FromMap for SearchChargesResponse {
+    const EXPECTING: &'static str = "struct SearchChargesResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut data = None;
+        let mut has_more = None;
+        let mut next_page = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "data" => de::field(&mut data, &mut __map, "data")?,
+                "has_more" => de::field(&mut has_more, &mut __map, "has_more")?,
+                "next_page" => de::field(&mut next_page, &mut __map, "next_page")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            data: de::required(data, "data")?,
+            has_more: de::required(has_more, "has_more")?,
+            next_page: de::optional(next_page),
+            additional_properties,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for SearchChargesResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+impl SearchChargesResponse {
+    /// A value with the required fields set and every optional field unset.
+    pub fn new(data: impl Into<Vec<Charge>>, has_more: impl Into<bool>) -> Self {
+        Self {
+            data: data.into(),
+            has_more: has_more.into(),
+            next_page: None,
+            additional_properties: ::std::default::Default::default(),
+        }
+    }
+
+    /// Sets `next_page`.
+    pub fn next_page(mut self, value: impl Into<String>) -> Self {
+        self.next_page = Some(value.into());
+        self
     }
 }
 

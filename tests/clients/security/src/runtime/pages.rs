@@ -40,19 +40,23 @@ pub(crate) struct Paging {
 pub(crate) enum Rule {
     /// The page has a cursor at `cursor`; the next request sends it in the query parameter
     /// `param`. The pages end when there is none, when it repeats, or when `has_more` (if the
-    /// page has it) is `false`.
+    /// page has it) is `false`. A caller who set the parameter that pages backwards
+    /// (`backward`: `before`) gets that one page: the cursor leads forwards.
     Cursor {
         param: &'static str,
         cursor: Path,
         has_more: Option<Path>,
+        backward: Option<&'static str>,
     },
     /// The cursor of the next page is the member `field` of this page's last item (`id`, for
     /// `starting_after` and `after`); the pages end on an empty page or when `has_more` is
-    /// `false`.
+    /// `false`. A caller who set `backward` (`ending_before`) pages backwards: the next
+    /// cursor is the first item's, in `backward`.
     LastItem {
         param: &'static str,
         field: &'static str,
         has_more: Option<Path>,
+        backward: Option<&'static str>,
     },
     /// The page has the next page's URL at `link`, absolute or relative to this page's. A value
     /// that is not a URL is a cursor for `param`, where the operation has one. The pages end on
@@ -65,8 +69,10 @@ pub(crate) enum Rule {
     /// The response's `Link` header names the next page (`rel="next"`).
     LinkHeader,
     /// The query parameter `param` numbers the pages, the first being `first`. The pages end
-    /// on an empty page, on a page shorter than the page size (the caller's `size` parameter,
-    /// or its default), or at the total the page gives.
+    /// on an empty page, on a page shorter than the page size (its default, or the caller's
+    /// where the spec's `maximum` says the server gives that many), or at the total the page
+    /// gives. A response with a `Link` header is followed by that header instead (GitHub
+    /// sends one where its spec does not say so).
     PageNumber {
         param: &'static str,
         first: u64,
@@ -90,6 +96,9 @@ pub(crate) struct PageSize {
     pub(crate) param: &'static str,
     /// Its default, where the spec gives one.
     pub(crate) default: Option<u64>,
+    /// Its `maximum`, where the spec gives one: up to it, a page shorter than asked is the
+    /// last; beyond it, or without it, the server may have given fewer than asked.
+    pub(crate) maximum: Option<u64>,
 }
 
 /// One page, and what the response said besides its body.
@@ -118,8 +127,8 @@ enum State<P> {
 ///
 /// A page that fails (after the client's retries) is the last item of the stream: the error,
 /// after the pages already read. The pages also end when the next page's cursor or link repeats
-/// one already followed, so a server that sends the same cursor again cannot loop a caller
-/// forever.
+/// one already followed, or when a page is the one before it again (a server that ignores the
+/// page number), so that no server can loop a caller forever.
 pub struct Pages<P> {
     transport: Transport,
     request: Request,
@@ -129,6 +138,8 @@ pub struct Pages<P> {
     seen: u64,
     /// The cursors and links followed so far.
     followed: Vec<String>,
+    /// A hash of the last page's body: a page that repeats the one before ends the pages.
+    last_body: Option<u64>,
 }
 
 // No field is pinned: the future is boxed.
@@ -166,6 +177,7 @@ impl<P: DeserializeOwned + Send + 'static> Pages<P> {
             state,
             seen: 0,
             followed: Vec::new(),
+            last_body: None,
         }
     }
 
@@ -184,36 +196,75 @@ impl<P: DeserializeOwned + Send + 'static> Pages<P> {
         }
     }
 
-    /// Sets the request up for the page after `body`, or ends the pages.
-    fn advance(&mut self, body: &[u8], info: &ResponseInfo) -> Result<(), Error> {
+    /// Sets the request up for the page after `body`, or ends the pages (with an error item
+    /// to come when the page's link to the next cannot be followed). `false`: the page is the
+    /// one before again, not to be read twice.
+    fn advance(&mut self, body: &[u8], info: &ResponseInfo) -> Result<bool, Error> {
         let marks = Marks::read(body, self.paging).map_err(|error| {
             Error::decode(info.status, error, body, info.request_id.clone())
         })?;
+        self.state = State::Done;
+        // A server that ignores the page parameter answers the same page again and again.
+        let hash = {
+            let mut hasher = std::hash::DefaultHasher::new();
+            std::hash::Hash::hash(body, &mut hasher);
+            std::hash::Hasher::finish(&hasher)
+        };
+        if self.last_body.replace(hash) == Some(hash) {
+            return Ok(false);
+        }
         self.seen += marks.count;
-        let next = self.next(&marks, info);
-        match next {
+        match self.next(&marks, info) {
             Some(Next::Query(param, value)) if !self.followed.contains(&value) => {
                 self.followed.push(value.clone());
                 self.request.set_query(param, value);
                 self.state = State::Ready;
             }
             Some(Next::Url(url)) if !self.followed.contains(&url) => {
-                match reqwest::Url::parse(&url) {
-                    Ok(parsed) => {
+                match self
+                    .transport
+                    .url_of(&self.request)
+                    .ok()
+                    .and_then(|current| current.join(&url).ok())
+                {
+                    Some(joined) => {
                         self.followed.push(url);
-                        self.request.set_url(parsed);
+                        self.request.set_url(joined);
                         self.state = State::Ready;
                     }
-                    Err(_) => self.state = State::Done,
+                    None => {
+                        let message = format!("the link to the next page, `{url}`, is not a URL");
+                        self.state = State::Unsent(Error::decode(
+                            info.status,
+                            message,
+                            body,
+                            info.request_id.clone(),
+                        ));
+                    }
                 }
             }
-            _ => self.state = State::Done,
+            _ => {}
         }
-        Ok(())
+        Ok(true)
+    }
+
+    /// Whether the caller asked for the pages before a cursor (`ending_before`).
+    fn going_back(&self) -> bool {
+        self.backward()
+            .is_some_and(|backward| self.request.query_value(backward).is_some())
+    }
+
+    /// The parameter that pages backwards.
+    fn backward(&self) -> Option<&'static str> {
+        match &self.paging.rule {
+            Rule::Cursor { backward, .. } | Rule::LastItem { backward, .. } => *backward,
+            _ => None,
+        }
     }
 
     /// Where the page after this one is, by the operation's rule.
     fn next(&self, marks: &Marks, info: &ResponseInfo) -> Option<Next> {
+        let going_back = self.going_back();
         let total_reached = |total_items: &Option<Path>| {
             total_items
                 .and_then(|path| marks.number(path))
@@ -221,19 +272,34 @@ impl<P: DeserializeOwned + Send + 'static> Pages<P> {
         };
         let short = |size: &Option<PageSize>| {
             size.as_ref()
-                .and_then(|size| {
-                    self.number_param(size.param)
-                        .or(size.default)
+                .and_then(|size| match self.number_param(size.param) {
+                    // A server may cap what the caller asks for (GitHub's `per_page` at 100,
+                    // said only in words): a shorter page is the last only up to the maximum.
+                    Some(asked) => size.maximum.filter(|maximum| asked <= *maximum).map(|_| asked),
+                    None => size.default,
                 })
                 .is_some_and(|size| marks.count < size)
+        };
+        let link_header = || {
+            let mut values = info
+                .headers
+                .get_all(reqwest::header::LINK)
+                .iter()
+                .filter_map(|value| value.to_str().ok())
+                .peekable();
+            values.peek()?;
+            Some(values.find_map(next_link).map(Next::Url))
         };
         match &self.paging.rule {
             Rule::Cursor {
                 param,
                 cursor,
                 has_more,
+                ..
             } => {
-                if marks.said_no_more(*has_more) {
+                // The page's cursor leads forwards: a caller who pages backwards gets the page
+                // asked for.
+                if marks.said_no_more(*has_more) || going_back {
                     return None;
                 }
                 let cursor = marks.text(cursor)?;
@@ -242,13 +308,24 @@ impl<P: DeserializeOwned + Send + 'static> Pages<P> {
             Rule::LastItem {
                 param,
                 has_more,
+                backward,
                 ..
             } => {
                 if marks.count == 0 || marks.said_no_more(*has_more) {
                     return None;
                 }
-                let last = marks.last_field.as_ref().and_then(scalar_text)?;
-                Some(Next::Query(param, last))
+                // Backwards (`ending_before`), the next page is the one before the first item,
+                // and `has_more` says whether there are items before it (Stripe).
+                match backward {
+                    Some(backward) if going_back => {
+                        let first = marks.first_field.as_ref().and_then(scalar_text)?;
+                        Some(Next::Query(backward, first))
+                    }
+                    _ => {
+                        let last = marks.last_field.as_ref().and_then(scalar_text)?;
+                        Some(Next::Query(param, last))
+                    }
+                }
             }
             Rule::NextLink {
                 link,
@@ -259,19 +336,17 @@ impl<P: DeserializeOwned + Send + 'static> Pages<P> {
                     return None;
                 }
                 let link = marks.text(link)?;
-                if is_link(&link) {
-                    self.resolve(&link).map(Next::Url)
-                } else {
-                    param.map(|param| Next::Query(param, link))
+                match param {
+                    // A token may start with `/` (base64): with a parameter to send tokens in,
+                    // only an absolute URL or a query is a link.
+                    Some(param) if !link.contains("://") && !link.starts_with('?') => {
+                        Some(Next::Query(param, link))
+                    }
+                    _ => Some(Next::Url(link)),
                 }
             }
             Rule::LinkHeader => {
-                let header = info.headers.get_all(reqwest::header::LINK);
-                let next = header
-                    .iter()
-                    .filter_map(|value| value.to_str().ok())
-                    .find_map(next_link)?;
-                self.resolve(&next).map(Next::Url)
+                link_header().flatten()
             }
             Rule::PageNumber {
                 param,
@@ -280,10 +355,14 @@ impl<P: DeserializeOwned + Send + 'static> Pages<P> {
                 total_pages,
                 total_items,
             } => {
+                if let Some(next) = link_header() {
+                    return next;
+                }
                 let current = self.number_param(param).unwrap_or(*first);
+                // Pages `first ..= first + total - 1`.
                 let last_page = total_pages
                     .and_then(|path| marks.number(path))
-                    .is_some_and(|pages| current >= pages);
+                    .is_some_and(|pages| (current + 1).saturating_sub(*first) >= pages);
                 if marks.count == 0 || last_page || total_reached(total_items) || short(size) {
                     return None;
                 }
@@ -294,6 +373,9 @@ impl<P: DeserializeOwned + Send + 'static> Pages<P> {
                 size,
                 total_items,
             } => {
+                if let Some(next) = link_header() {
+                    return next;
+                }
                 let current = self.number_param(param).unwrap_or(0);
                 let next = current + marks.count;
                 let total = total_items
@@ -311,12 +393,6 @@ impl<P: DeserializeOwned + Send + 'static> Pages<P> {
     fn number_param(&self, name: &str) -> Option<u64> {
         self.request.query_value(name)?.trim().parse().ok()
     }
-
-    /// `link` as an absolute URL, resolved against the URL of the page that gave it.
-    fn resolve(&self, link: &str) -> Option<String> {
-        let current = self.transport.url_of(&self.request).ok()?;
-        current.join(link).ok().map(String::from)
-    }
 }
 
 /// What the next request changes.
@@ -327,39 +403,61 @@ enum Next {
     Url(String),
 }
 
-/// Whether a next-page value is a link rather than a cursor.
-fn is_link(value: &str) -> bool {
-    value.contains("://") || value.starts_with('/') || value.starts_with('?')
-}
-
-/// The `rel="next"` target of a `Link` header value (RFC 8288), if it has one.
+/// The `rel="next"` target of a `Link` header value (RFC 8288), if it has one. Parameter
+/// values may be quoted strings, in which `;` and `,` are text.
 fn next_link(header: &str) -> Option<String> {
     let mut rest = header;
-    while let Some(open) = rest.find('<') {
-        let after = &rest[open + 1..];
-        let close = after.find('>')?;
-        let target = &after[..close];
-        let params_end = after[close..].find('<').map_or(after.len(), |at| close + at);
-        let params = &after[close + 1..params_end];
-        let is_next = params.split(';').any(|param| {
-            let Some((name, value)) = param.split_once('=') else {
-                return false;
-            };
-            name.trim().eq_ignore_ascii_case("rel")
+    loop {
+        rest = rest.trim_start_matches([' ', '\t', ',']);
+        let opened = rest.strip_prefix('<')?;
+        let close = opened.find('>')?;
+        let target = &opened[..close];
+        rest = &opened[close + 1..];
+        let mut is_next = false;
+        while let Some(after) = rest.trim_start().strip_prefix(';') {
+            let after = after.trim_start();
+            let name_end = after.find(['=', ';', ',']).unwrap_or(after.len());
+            let name = after[..name_end].trim();
+            rest = &after[name_end..];
+            let mut value = String::new();
+            if let Some(given) = rest.strip_prefix('=') {
+                let given = given.trim_start();
+                if let Some(quoted) = given.strip_prefix('"') {
+                    let mut escaped = false;
+                    let mut end = quoted.len();
+                    for (at, c) in quoted.char_indices() {
+                        if escaped {
+                            value.push(c);
+                            escaped = false;
+                        } else if c == '\\' {
+                            escaped = true;
+                        } else if c == '"' {
+                            end = at + 1;
+                            break;
+                        } else {
+                            value.push(c);
+                        }
+                    }
+                    rest = &quoted[end..];
+                } else {
+                    let end = given.find([';', ',']).unwrap_or(given.len());
+                    value = given[..end].trim().to_owned();
+                    rest = &given[end..];
+                }
+            }
+            if name.eq_ignore_ascii_case("rel")
                 && value
-                    .trim()
-                    .trim_end_matches(',')
-                    .trim()
-                    .trim_matches('"')
                     .split_ascii_whitespace()
                     .any(|rel| rel.eq_ignore_ascii_case("next"))
-        });
+            {
+                is_next = true;
+            }
+        }
         if is_next {
             return Some(target.to_owned());
         }
-        rest = &after[params_end..];
+        rest = &rest[rest.find(',')?..];
     }
-    None
 }
 
 impl<P: DeserializeOwned + Send + 'static> Stream for Pages<P> {
@@ -385,10 +483,16 @@ impl<P: DeserializeOwned + Send + 'static> Stream for Pages<P> {
                 State::Fetching(fetch) => {
                     let fetched = std::task::ready!(fetch.as_mut().poll(cx));
                     this.state = State::Done;
-                    return Poll::Ready(Some(fetched.and_then(|(body, response, bytes)| {
-                        this.advance(&bytes, &response)?;
-                        Ok(Page { body, response })
-                    })));
+                    let (body, response, bytes) = match fetched {
+                        Ok(fetched) => fetched,
+                        Err(error) => return Poll::Ready(Some(Err(error))),
+                    };
+                    return Poll::Ready(match this.advance(&bytes, &response) {
+                        Ok(true) => Some(Ok(Page { body, response })),
+                        // The page the one before was: its items are read already.
+                        Ok(false) => None,
+                        Err(error) => Some(Err(error)),
+                    });
                 }
             }
         }
@@ -461,6 +565,8 @@ struct Marks {
     count: u64,
     /// The member of the last item that [`Rule::LastItem`] names.
     last_field: Option<Value>,
+    /// The same member of the first item, for paging backwards.
+    first_field: Option<Value>,
 }
 
 impl Marks {
@@ -557,8 +663,9 @@ impl<'de> Visitor<'de> for TopLevel<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
             if self.items == Some(key.as_ref()) {
-                let (count, last) = map.next_value_seed(CountItems(self.last_field))?;
+                let (count, first, last) = map.next_value_seed(CountItems(self.last_field))?;
                 self.marks.count = count;
+                self.marks.first_field = first;
                 self.marks.last_field = last;
             } else if let Some(path) = self.paths.iter().find(|path| path.first() == Some(&key.as_ref())) {
                 let value: Value = map.next_value()?;
@@ -571,8 +678,9 @@ impl<'de> Visitor<'de> for TopLevel<'_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
-        let (count, last) = CountItems(self.last_field).visit_seq(seq)?;
+        let (count, first, last) = CountItems(self.last_field).visit_seq(seq)?;
         self.marks.count = count;
+        self.marks.first_field = first;
         self.marks.last_field = last;
         Ok(())
     }
@@ -581,8 +689,11 @@ impl<'de> Visitor<'de> for TopLevel<'_> {
 /// Counts the items of an array, keeping a member of the last one.
 struct CountItems(Option<&'static str>);
 
+/// How many items a page has, and a member of its first and of its last.
+type Counted = (u64, Option<Value>, Option<Value>);
+
 impl<'de> DeserializeSeed<'de> for CountItems {
-    type Value = (u64, Option<Value>);
+    type Value = Counted;
 
     fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
         deserializer.deserialize_any(self)
@@ -590,18 +701,19 @@ impl<'de> DeserializeSeed<'de> for CountItems {
 }
 
 impl<'de> Visitor<'de> for CountItems {
-    type Value = (u64, Option<Value>);
+    type Value = Counted;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("the items of a page")
     }
 
     fn visit_unit<E>(self) -> Result<Self::Value, E> {
-        Ok((0, None))
+        Ok((0, None, None))
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         let mut count = 0;
+        let mut first = None;
         let mut last = None;
         loop {
             let item = match self.0 {
@@ -611,9 +723,12 @@ impl<'de> Visitor<'de> for CountItems {
             match item {
                 Some(member) => {
                     count += 1;
+                    if count == 1 {
+                        first.clone_from(&member);
+                    }
                     last = member;
                 }
-                None => return Ok((count, last)),
+                None => return Ok((count, first, last)),
             }
         }
     }
@@ -688,6 +803,13 @@ mod tests {
         assert_eq!(next_link(r#"</a,b>; rel="first next""#).as_deref(), Some("/a,b"));
         assert_eq!(next_link(r#"<https://x/y>; rel="last""#), None);
         assert_eq!(next_link("garbage"), None);
+        // `;` and `,` inside a quoted value are text, not separators.
+        assert_eq!(
+            next_link(r#"</wrong>; title="see; rel=next, or not", </right>; rel="next""#).as_deref(),
+            Some("/right")
+        );
+        assert_eq!(next_link("</a>;rel=next,</b>;rel=last").as_deref(), Some("/a"));
+        assert_eq!(next_link(r#"</a>; rel="last", </b>; rel=NEXT"#).as_deref(), Some("/b"));
     }
 
     static CURSOR: Paging = Paging {
@@ -695,6 +817,7 @@ mod tests {
             param: "cursor",
             cursor: &["meta", "next"],
             has_more: Some(&["has_more"]),
+            backward: None,
         },
         items: Some("data"),
     };
@@ -714,6 +837,7 @@ mod tests {
             param: "after",
             field: "id",
             has_more: None,
+            backward: None,
         },
         items: None,
     };

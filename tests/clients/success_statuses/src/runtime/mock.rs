@@ -411,12 +411,12 @@ impl<T: Serialize, E> Expect<'_, Paged<T>, E> {
         self.plan(answer);
     }
 
-    /// Answers the next calls with these pages, one per call, each linked to the next as the
-    /// operation pages: the mock sets the next cursor (`mock-page-2`, ...), the next link
-    /// (`?mock_page=2`) or the `Link` header, `has_more`, and the totals of page numbers and
-    /// offsets, so that the client's `_pages` and `_items` read exactly these pages and stop.
-    /// Pages by number or offset without a total end as the client ends them: on an empty
-    /// page, or one shorter than the page size the call asks for.
+    /// Answers the next calls with these pages, the whole list from its first page, one per
+    /// call, each linked to the next as the operation pages: the mock sets the next cursor
+    /// (`mock-page-2`, ...), the next link (`?mock_page=2`) or the `Link` header, `has_more`,
+    /// and the totals of page numbers and offsets, so that the client's `_pages` and `_items`
+    /// read exactly these pages and stop. Pages by number or offset without a total end as the
+    /// client ends them: on an empty page, or one shorter than the page size.
     pub fn respond_pages(self, pages: impl IntoIterator<Item = T>) {
         let paging = self.server.state.routes.get(self.route).and_then(|route| route.paging);
         let pages: Result<Vec<serde_json::Value>, _> =
@@ -472,12 +472,25 @@ fn link_pages(paging: &Paging, pages: &mut [serde_json::Value], headers: &mut [V
                 set_path(page, path, Value::Bool(!last));
             }
         };
-        let text_or_null = |text: String| if last { Value::Null } else { Value::String(text) };
+        // The next page's cursor: a number where the page has a number there, else text. On
+        // the last page a `has_more: false` says it, and the cursor stays as the caller gave it
+        // (some APIs require one on every page); without one, the cursor is empty.
+        let cursor_at = |page: &mut Value, path: Path, text: String, more: Option<Path>| {
+            let current = at_path(page, path);
+            let value = match (last, current) {
+                (true, _) if more.is_some() => return,
+                (true, Some(Value::Number(_))) => Value::Null,
+                (true, _) => Value::String(String::new()),
+                (false, Some(Value::Number(_))) => Value::from(at + 2),
+                (false, _) => Value::String(text),
+            };
+            set_path(page, path, value);
+        };
         match &paging.rule {
             Rule::Cursor {
                 cursor, has_more: more, ..
             } => {
-                set_path(page, cursor, text_or_null(format!("mock-page-{next}")));
+                cursor_at(page, cursor, format!("mock-page-{next}"), *more);
                 has_more(page, *more);
             }
             Rule::LastItem { has_more: more, .. } => has_more(page, *more),
@@ -490,7 +503,7 @@ fn link_pages(paging: &Paging, pages: &mut [serde_json::Value], headers: &mut [V
                     Some(_) => format!("mock-page-{next}"),
                     None => format!("?mock_page={next}"),
                 };
-                set_path(page, link, text_or_null(value));
+                cursor_at(page, link, value, *more);
                 has_more(page, *more);
             }
             Rule::LinkHeader => {
@@ -519,6 +532,11 @@ fn link_pages(paging: &Paging, pages: &mut [serde_json::Value], headers: &mut [V
             }
         }
     }
+}
+
+/// The member at `path` of `value`, if it is there.
+fn at_path(value: &serde_json::Value, path: Path) -> Option<&serde_json::Value> {
+    path.iter().try_fold(value, |value, name| value.get(name))
 }
 
 /// Sets the member at `path` of `value`, making the objects on the way.
