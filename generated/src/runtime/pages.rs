@@ -3,7 +3,7 @@
 //! List operations that page: every page, or every item across the pages, as one stream.
 //!
 //! The generator recognises how an operation pages from its spec (a cursor, a next link in the
-//! body or the `Link` header, a page number or an offset) and describes it in a [`Paging`].
+//! body or the `Link` header, a page number or an offset) and describes it in a `Paging`.
 //! [`Pages`] fetches one page at a time, lazily, each with the client's usual retries, and
 //! works out the next request from what the page says, read from the JSON as the server sent
 //! it. [`Items`] flattens the pages into their items.
