@@ -1097,13 +1097,18 @@ impl Transport {
         let (response, deadline, _) = self.send(request, accept).await?;
         let status = response.status().as_u16();
         let request_id = request_id(response.headers());
-        let body = match tokio::time::timeout_at(deadline, response.bytes()).await {
-            Ok(Ok(body)) => body,
-            Ok(Err(error)) if error.is_timeout() => return Err(Error::Timeout(self.timeout())),
-            Ok(Err(error)) => return Err(transport_error(self.shared.info.schemes, error)),
-            Err(_) => return Err(Error::Timeout(self.timeout())),
-        };
+        let body = self.body_of(response, deadline).await?;
         Ok((status, request_id, body))
+    }
+
+    /// The whole body of `response`, read by `deadline`.
+    async fn body_of(&self, response: reqwest::Response, deadline: Instant) -> Result<Bytes, Error> {
+        match tokio::time::timeout_at(deadline, response.bytes()).await {
+            Ok(Ok(body)) => Ok(body),
+            Ok(Err(error)) if error.is_timeout() => Err(Error::Timeout(self.timeout())),
+            Ok(Err(error)) => Err(transport_error(self.shared.info.schemes, error)),
+            Err(_) => Err(Error::Timeout(self.timeout())),
+        }
     }
 
     /// Sends `request` and decodes a JSON response, keeping what else the response said (for
@@ -1119,12 +1124,7 @@ impl Transport {
             headers: response.headers().clone(),
             retries,
         };
-        let body = match tokio::time::timeout_at(deadline, response.bytes()).await {
-            Ok(Ok(body)) => body,
-            Ok(Err(error)) if error.is_timeout() => return Err(Error::Timeout(self.timeout())),
-            Ok(Err(error)) => return Err(transport_error(self.shared.info.schemes, error)),
-            Err(_) => return Err(Error::Timeout(self.timeout())),
-        };
+        let body = self.body_of(response, deadline).await?;
         let value = serde_json::from_slice(&body).map_err(|error| {
             Error::decode(info.status, error, &body, info.request_id.clone())
         })?;
