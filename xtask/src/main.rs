@@ -1,6 +1,7 @@
 //! Repository tasks: `cargo xtask codegen` regenerates `generated/` from `spec/deepshi.yaml`.
 
 mod build_timings;
+mod conformance;
 mod corpus;
 mod same_code;
 
@@ -45,6 +46,18 @@ const TASKS: &str = "\
                        incremental, dependencies built first, untimed), each feature also as
                        a share of the whole build. A feature that does not build alone, or
                        warns, fails the run.
+  conformance --spec FILE [--spec FILE ...]
+                       Prove the generated calls work: generate each spec's crate and a driver
+                       that calls every operation once with arguments sampled from the spec,
+                       serve the spec with Stoplight Prism on 127.0.0.1 (installed with npm ci
+                       under target/conformance/prism), check each request with openapi-core
+                       (installed with pip under target/conformance/venv), and print a table
+                       per spec and, last: `conformance: N operations, A ok, D decode,
+                       R rejected, S status, T transport, K skipped`. Exits 1 when a call is
+                       not ok without a cause listed in xtask/conformance/causes.txt, or a
+                       listed call is ok.
+    --static           Prism answers with the spec's examples instead of random data.
+    --json FILE        Write every call and its outcome as JSON.
   same-code OLD_XTASK  Show that the emitter writes the same code as an earlier build of it,
                        whatever the layout: OLD_XTASK (an xtask binary built from another
                        commit) and this codegen both write Deepshi, every fixture and every
@@ -71,6 +84,7 @@ Examples:
   cargo xtask codegen --check
   cargo xtask codegen --spec petstore.yaml --out /tmp/petstore --crate-name petstore
   cargo xtask corpus --only azure
+  cargo xtask conformance --spec spec/deepshi.yaml
   cargo xtask corpus target/bench-specs --timings
   cargo xtask same-code /tmp/old/target/release/xtask --max-width 200
   cargo xtask api-report --base origin/main --require-bump
@@ -84,6 +98,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("codegen") => return codegen(&args[1..]),
         Some("corpus") => corpus::corpus(&args[1..], &root()),
+        Some("conformance") => conformance::conformance(&args[1..], &root()),
         Some("same-code") => same_code::same_code(&args[1..], &root()),
         Some("api-report") => api_report(&args[1..]),
         None | Some("help" | "--help" | "-h") => {

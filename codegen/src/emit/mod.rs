@@ -6,10 +6,12 @@
 mod ast;
 mod client;
 mod docs;
+pub mod driver;
 mod manifest;
 mod merge;
 mod mock;
 mod rust;
+mod sample;
 mod types;
 
 use crate::Settings;

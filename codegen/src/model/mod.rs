@@ -7,7 +7,7 @@
 mod features;
 mod operations;
 mod pagination;
-mod refs;
+pub(crate) mod refs;
 mod schema;
 mod security;
 mod types;
