@@ -74,6 +74,12 @@ pub fn conformance_driver(api: &Api, raw: &Value, crate_name: &str) -> Result<St
             })
         }
 
+        /// An argument read from the spec's example, or where that does not fit the type (an
+        /// example that breaks its own schema), from a sample of the schema.
+        fn arg_or<T: serde::de::DeserializeOwned>(what: &str, example: &str, schema: &str) -> Result<T, Outcome> {
+            arg(what, example).or_else(|_| arg(what, schema))
+        }
+
         /// The text of a sample for a text or binary body: a JSON string as its contents.
         fn text(json: &str) -> String {
             match serde_json::from_str::<serde_json::Value>(json) {
@@ -147,30 +153,36 @@ fn operation(
     let mut args = Vec::new();
     for param in &op.path_params {
         let name = ident(&format!("path_{}", param.name.trim_start_matches("r#")));
-        let json = json_literal(&param_sample(raw, &raw_params, param));
+        let (example, schema) = param_sample(raw, &raw_params, param);
         let what = string(&format!("of path parameter `{}`", param.wire_name));
         let ty = paths.ty(&param.ty);
-        statements.extend(quote!(let #name: #ty = arg(#what, #json)?;));
+        statements.extend(read_arg(&name, &ty, &what, &example, &schema));
         args.push(match &param.ty {
             TypeRef::Integer(_) | TypeRef::Number | TypeRef::Bool => quote!(#name),
             _ => quote!(&#name),
         });
     }
     if let Some(params) = &op.params {
-        let mut object = Map::new();
+        let mut examples = Map::new();
+        let mut samples = Map::new();
         for param in &params.params {
-            object.insert(
-                param.wire_name.clone(),
-                param_sample(raw, &raw_params, param),
-            );
+            let (example, schema) = param_sample(raw, &raw_params, param);
+            examples.insert(param.wire_name.clone(), example);
+            samples.insert(param.wire_name.clone(), schema);
         }
-        let json = json_literal(&Value::Object(object));
         let ty = paths.named(&params.type_name);
-        statements.extend(quote!(let params: #ty = arg("of the parameters", #json)?;));
+        statements.extend(read_arg(
+            &ident("params"),
+            &ty,
+            &string("of the parameters"),
+            &Value::Object(examples),
+            &Value::Object(samples),
+        ));
         args.push(quote!(&params));
     }
     if let Some(body) = &op.body {
-        let json = json_literal(&body_sample(raw, &op.pointer, &body.content_type));
+        let (example, schema) = body_sample(raw, &op.pointer, &body.content_type);
+        let json = json_literal(&example);
         match body.encoding {
             BodyEncoding::Text => {
                 statements.extend(quote!(let body = text(#json);));
@@ -182,7 +194,13 @@ fn operation(
             }
             _ => {
                 let ty = paths.ty(&body.ty);
-                statements.extend(quote!(let body: #ty = arg("of the request body", #json)?;));
+                statements.extend(read_arg(
+                    &ident("body"),
+                    &ty,
+                    &string("of the request body"),
+                    &example,
+                    &schema,
+                ));
                 args.push(quote!(&body));
             }
         }
@@ -237,8 +255,37 @@ fn raw_parameters<'a>(raw: &'a Value, pointer: &str) -> Vec<&'a Value> {
     out
 }
 
-/// The sample value of a parameter: its example, else its schema's (or its content's) sample.
-fn param_sample(raw: &Value, raw_params: &[&Value], param: &Param) -> Value {
+/// `let name: ty = ...;` from the example, falling back to the schema's sample where the
+/// two differ.
+fn read_arg(
+    name: &proc_macro2::Ident,
+    ty: &syn::Type,
+    what: &proc_macro2::Literal,
+    example: &Value,
+    schema: &Value,
+) -> TokenStream {
+    let first = json_literal(example);
+    if example == schema {
+        quote!(let #name: #ty = arg(#what, #first)?;)
+    } else {
+        let second = json_literal(schema);
+        quote!(let #name: #ty = arg_or(#what, #first, #second)?;)
+    }
+}
+
+/// The sample value of a parameter: its example (else its schema's sample), and its schema's
+/// (or its content's) sample alone.
+fn param_sample(raw: &Value, raw_params: &[&Value], param: &Param) -> (Value, Value) {
+    let (example, schema) = param_sample_parts(raw, raw_params, param);
+    let schema = schema.unwrap_or_else(|| Value::String("sample".to_owned()));
+    (example.unwrap_or_else(|| schema.clone()), schema)
+}
+
+fn param_sample_parts(
+    raw: &Value,
+    raw_params: &[&Value],
+    param: &Param,
+) -> (Option<Value>, Option<Value>) {
     let location = match param.location {
         ParamLocation::Path => "path",
         ParamLocation::Query => "query",
@@ -249,26 +296,28 @@ fn param_sample(raw: &Value, raw_params: &[&Value], param: &Param) -> Value {
             && p.get("in").and_then(Value::as_str) == Some(location)
     });
     let Some(found) = found else {
-        return Value::String("sample".to_owned());
+        return (None, None);
     };
-    if let Some(example) = stated_example(raw, found) {
-        return example;
-    }
+    let example = stated_example(raw, found);
     if let Some(schema) = found.get("schema") {
-        return sample(raw, schema);
+        return (example, Some(sample(raw, schema)));
     }
-    if let Some(media) = found
+    match found
         .get("content")
         .and_then(Value::as_object)
         .and_then(|content| content.values().next())
     {
-        return media_sample(raw, media);
+        Some(media) => {
+            let (media_example, schema) = media_sample(raw, media);
+            (example.or(Some(media_example)), Some(schema))
+        }
+        None => (example, None),
     }
-    Value::String("sample".to_owned())
 }
 
-/// The sample request body of the operation at `pointer` in `content_type`.
-fn body_sample(raw: &Value, pointer: &str, content_type: &str) -> Value {
+/// The sample request body of the operation at `pointer` in `content_type`: the example (else
+/// the schema's sample), and the schema's sample.
+fn body_sample(raw: &Value, pointer: &str, content_type: &str) -> (Value, Value) {
     let body = refs::at(raw, &format!("{pointer}/requestBody")).and_then(|b| follow(raw, b, 0));
     let media = body
         .and_then(|body| body.get("content"))
@@ -281,14 +330,16 @@ fn body_sample(raw: &Value, pointer: &str, content_type: &str) -> Value {
                     .map(|(_, media)| media)
             })
         });
-    media.map_or(Value::Object(Map::new()), |media| media_sample(raw, media))
+    media.map_or(
+        (Value::Object(Map::new()), Value::Object(Map::new())),
+        |media| media_sample(raw, media),
+    )
 }
 
-fn media_sample(raw: &Value, media: &Value) -> Value {
-    if let Some(example) = stated_example(raw, media) {
-        return example;
-    }
-    media
+fn media_sample(raw: &Value, media: &Value) -> (Value, Value) {
+    let schema = media
         .get("schema")
-        .map_or(Value::Object(Map::new()), |schema| sample(raw, schema))
+        .map_or(Value::Object(Map::new()), |schema| sample(raw, schema));
+    let example = stated_example(raw, media).unwrap_or_else(|| schema.clone());
+    (example, schema)
 }

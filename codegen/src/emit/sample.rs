@@ -223,8 +223,16 @@ impl Sampler<'_> {
     }
 }
 
-/// A string of the schema's `format`, padded or cut to its lengths.
+/// A string of the schema's `pattern` where it has one that can be written, else of its
+/// `format`, padded or cut to its lengths.
 fn string(schema: &Value) -> Value {
+    if let Some(text) = schema
+        .get("pattern")
+        .and_then(Value::as_str)
+        .and_then(from_pattern)
+    {
+        return Value::String(text);
+    }
     let format = schema.get("format").and_then(Value::as_str).unwrap_or("");
     let text = match format {
         "date-time" => "2024-01-02T03:04:05Z",
@@ -255,6 +263,70 @@ fn string(schema: &Value) -> Value {
         text = text.chars().take(max as usize).collect();
     }
     Value::String(text)
+}
+
+/// The shortest string `pattern` matches, from the first alternative and the first printable
+/// character of each class; `None` for a pattern the parser cannot read (ASCII only here).
+fn from_pattern(pattern: &str) -> Option<String> {
+    use regex_syntax::hir::{Class, Hir, HirKind};
+
+    fn printable(ranges: impl Iterator<Item = (u32, u32)>) -> Option<char> {
+        let mut fallback = None;
+        for (start, end) in ranges {
+            for code in start..=end.min(start + 256) {
+                let c = char::from_u32(code)?;
+                if c.is_ascii_alphanumeric() {
+                    return Some(c);
+                }
+                if fallback.is_none() && c.is_ascii_graphic() {
+                    fallback = Some(c);
+                }
+            }
+        }
+        fallback
+    }
+
+    fn write(hir: &Hir, out: &mut String) -> Option<()> {
+        match hir.kind() {
+            HirKind::Empty | HirKind::Look(_) => {}
+            HirKind::Literal(literal) => out.push_str(std::str::from_utf8(&literal.0).ok()?),
+            HirKind::Class(Class::Unicode(class)) => out.push(printable(
+                class
+                    .ranges()
+                    .iter()
+                    .map(|r| (u32::from(r.start()), u32::from(r.end()))),
+            )?),
+            HirKind::Class(Class::Bytes(class)) => out.push(printable(
+                class
+                    .ranges()
+                    .iter()
+                    .map(|r| (u32::from(r.start()), u32::from(r.end()))),
+            )?),
+            HirKind::Repetition(repetition) => {
+                for _ in 0..repetition.min.min(256) {
+                    write(&repetition.sub, out)?;
+                }
+            }
+            HirKind::Capture(capture) => write(&capture.sub, out)?,
+            HirKind::Concat(parts) => {
+                for part in parts {
+                    write(part, out)?;
+                }
+            }
+            HirKind::Alternation(alternatives) => write(alternatives.first()?, out)?,
+        }
+        Some(())
+    }
+
+    let hir = regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .build()
+        .parse(pattern)
+        .ok()?;
+    let mut out = String::new();
+    write(&hir, &mut out)?;
+    Some(out)
 }
 
 /// The bounds of a number schema: the inclusive lower and upper limits, 3.0 and 3.1 styles.
@@ -361,6 +433,38 @@ mod tests {
                 &json!({"anyOf": [{"type": "null"}, {"type": "number", "maximum": 0}]})
             ),
             json!(-1.0)
+        );
+    }
+
+    #[test]
+    fn strings_match_their_pattern() {
+        let root = json!({});
+        let twilio = sample(
+            &root,
+            &json!({"type": "string", "pattern": "^IS[0-9a-fA-F]{32}$"}),
+        );
+        assert_eq!(twilio, json!(format!("IS{}", "0".repeat(32))));
+        assert_eq!(
+            sample(
+                &root,
+                &json!({"type": "string", "pattern": "^([1-9][0-9]*)$"})
+            ),
+            json!("1")
+        );
+        assert_eq!(
+            sample(
+                &root,
+                &json!({"type": "string", "pattern": "(abc|d)+-\\d{2}"})
+            ),
+            json!("abc-00")
+        );
+        // A pattern the ASCII parser cannot read falls back to the format.
+        assert_eq!(
+            sample(
+                &root,
+                &json!({"type": "string", "format": "date", "pattern": "\\p{Greek}"})
+            ),
+            json!("2024-01-02")
         );
     }
 
