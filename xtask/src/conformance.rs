@@ -84,6 +84,7 @@ struct Call {
 }
 
 /// One line of `causes.txt`: a call that is not ok, and why that is not ours to fix.
+#[derive(Debug)]
 struct Cause {
     spec: String,
     operation: String,
@@ -250,17 +251,10 @@ fn install_checker(root: &Path, work: &Path) -> Result<PathBuf, String> {
     Ok(python)
 }
 
-/// A directory name for a spec file: `twilio.com_twilio_chat_v1.json` → `conf_twilio_com_twilio_chat_v1`.
+/// A directory name for a spec file: `twilio.com_twilio_chat_v1.json` →
+/// `conf_twilio_com_twilio_chat_v1`.
 fn member_name(file_name: &str) -> String {
-    let stem = file_name
-        .rsplit_once('.')
-        .map_or(file_name, |(stem, _)| stem);
-    let words: Vec<String> = stem
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|word| !word.is_empty())
-        .map(str::to_ascii_lowercase)
-        .collect();
-    format!("conf_{}", words.join("_"))
+    crate::corpus::prefixed_name("conf", file_name)
 }
 
 fn write_file(path: &Path, contents: &str) -> Result<(), String> {
@@ -688,4 +682,87 @@ fn write_json(
         serde_json::to_string_pretty(&Value::Array(specs)).map_err(|error| error.to_string())?;
     fs::write(path, text + "\n")
         .map_err(|error| format!("cannot write {}: {error}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn subject(file_name: &str, operations: usize) -> Subject {
+        Subject {
+            path: PathBuf::from(file_name),
+            file_name: file_name.to_owned(),
+            name: member_name(file_name),
+            operations,
+        }
+    }
+
+    fn call(operation: &str, outcome: &str) -> Call {
+        Call {
+            operation: operation.to_owned(),
+            outcome: outcome.to_owned(),
+            detail: "HTTP 500".to_owned(),
+        }
+    }
+
+    fn cause(operation: &str, outcome: &str) -> Cause {
+        Cause {
+            spec: "a.json".to_owned(),
+            operation: operation.to_owned(),
+            outcome: outcome.to_owned(),
+            cause: "Prism".to_owned(),
+        }
+    }
+
+    #[test]
+    fn a_listed_cause_explains_only_its_outcome_and_a_stale_one_fails() {
+        let spec = subject("a.json", 3);
+        let causes = [
+            cause("listed", "status"),
+            cause("other_outcome", "status"),
+            cause("fixed", "decode"),
+        ];
+        let results = vec![(
+            &spec,
+            Ok(vec![
+                call("listed", "status"),
+                call("other_outcome", "decode"),
+                call("fixed", "ok"),
+            ]),
+        )];
+        let failed = report(&results, &causes);
+        assert_eq!(
+            failed,
+            [
+                "a.json other_outcome decode",
+                "a.json fixed is listed but ok"
+            ]
+        );
+        let all_known = vec![(
+            &spec,
+            Ok(vec![
+                call("listed", "status"),
+                call("x", "ok"),
+                call("y", "ok"),
+            ]),
+        )];
+        assert!(report(&all_known, &causes[..1]).is_empty());
+    }
+
+    #[test]
+    fn causes_lines_need_four_parts_and_a_known_outcome() {
+        let dir = std::env::temp_dir().join(format!("conformance-causes-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("causes.txt");
+        fs::write(&path, "# comment\n\na.json | op | status | Prism 500\n").unwrap();
+        let causes = read_causes(&path).unwrap();
+        assert_eq!(causes.len(), 1);
+        assert_eq!(causes[0].cause, "Prism 500");
+        fs::write(&path, "a.json | op | ok | fine\n").unwrap();
+        assert!(read_causes(&path).unwrap_err().contains("not an outcome"));
+        fs::write(&path, "a.json | op\n").unwrap();
+        assert!(read_causes(&path).unwrap_err().contains(":1: expected"));
+        assert!(read_causes(&dir.join("absent.txt")).unwrap().is_empty());
+        fs::remove_dir_all(&dir).unwrap();
+    }
 }

@@ -134,6 +134,12 @@ pub(crate) fn only_matching(specs: Vec<Spec>, only: Option<&str>) -> Vec<Spec> {
 /// A valid crate name for a spec file: `azure.com_sql-DatabaseSchema.json` →
 /// `corpus_azure_com_sql_databaseschema`.
 fn crate_name(file_name: &str) -> String {
+    prefixed_name("corpus", file_name)
+}
+
+/// `prefix` and the words of a spec file's name, lowercase, joined by `_`: a valid crate and
+/// directory name.
+pub(crate) fn prefixed_name(prefix: &str, file_name: &str) -> String {
     let stem = file_name
         .rsplit_once('.')
         .map_or(file_name, |(stem, _extension)| stem);
@@ -142,7 +148,7 @@ fn crate_name(file_name: &str) -> String {
         .filter(|word| !word.is_empty())
         .map(str::to_ascii_lowercase)
         .collect();
-    std::iter::once("corpus".to_owned())
+    std::iter::once(prefix.to_owned())
         .chain(words)
         .collect::<Vec<_>>()
         .join("_")
