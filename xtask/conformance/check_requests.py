@@ -31,6 +31,16 @@ OPERATION_HEADER = "x-conformance-operation"
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "host"}
 
 
+class KeepRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect from the mock goes back to the client as it is: the client decides."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+OPENER = urllib.request.build_opener(KeepRedirects)
+
+
 def load_spec(path, base_url):
     """The spec with every `servers` list replaced by this proxy's URL, so that requests to
     the mock's paths (which leave out the servers' base paths) find their operations."""
@@ -115,7 +125,7 @@ class Proxy(http.server.BaseHTTPRequestHandler):
         for key, value in headers:
             request.add_header(key, value)
         try:
-            with urllib.request.urlopen(request, timeout=60) as response:
+            with OPENER.open(request, timeout=60) as response:
                 self.answer(response.status, response.getheaders(), response.read())
         except urllib.error.HTTPError as error:
             self.answer(error.code, error.headers.items(), error.read())
