@@ -1,7 +1,8 @@
 //! Operations whose success responses differ by status, over real HTTP, with the client
 //! generated from `tests/fixtures/success_statuses.yaml` (`tests/clients/success_statuses`):
 //! each status decodes as its own variant, a status the spec does not list is kept raw, and an
-//! operation whose successes all have one body keeps its plain return type.
+//! operation whose successes all have one body keeps its plain return type; a nullable response
+//! schema decodes `null`.
 
 mod support;
 
@@ -153,4 +154,18 @@ async fn successes_with_one_body_keep_the_plain_return_type() {
     let job: Job = client(&server).get_job("j1").await.unwrap();
     assert_eq!(job.output.as_deref(), Some("42"));
     assert_eq!(server.only_request().target, "/v1/jobs/j1");
+}
+
+#[tokio::test]
+async fn a_nullable_response_schema_decodes_null_as_none() {
+    let server = TestServer::start([
+        Reply::json(200, json!(null)),
+        Reply::json(200, json!({"login": "octocat"})),
+    ])
+    .await;
+    let client = client(&server);
+    assert_eq!(client.get_job_assignee("j1").await.unwrap(), None);
+    let assignee = client.get_job_assignee("j1").await.unwrap().unwrap();
+    assert_eq!(assignee.login, "octocat");
+    assert!(server.requests()[0].target.ends_with("/jobs/j1/assignee"));
 }

@@ -782,11 +782,13 @@ fn same_body(raw: &Value, left: &Pending, right: &Pending) -> bool {
     }
 }
 
-/// The model of a success body: a type made for a JSON schema (named from `hint` if inline).
+/// The model of a success body: a type made for a JSON schema (named from `hint` if inline),
+/// an `Option` of it when the schema allows `null` (GitHub's `issue-type` is `nullable`, and
+/// a `null` answer must decode).
 fn resolve(builder: &mut TypeBuilder<'_>, body: &Pending, hint: &str) -> ResponseKind {
     match body {
         Pending::Json(Some(schema_pointer)) => {
-            ResponseKind::Json(builder.schema_type(schema_pointer, hint))
+            ResponseKind::Json(builder.nullable_aware(schema_pointer, hint))
         }
         Pending::Json(None) => ResponseKind::Json(TypeRef::Json),
         Pending::Text => ResponseKind::Text,

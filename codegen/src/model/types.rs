@@ -487,7 +487,7 @@ impl<'a> TypeBuilder<'a> {
     }
 
     /// The type of an item or map value, `Option` when the schema is nullable.
-    fn nullable_aware(&mut self, pointer: &str, hint: &str) -> TypeRef {
+    pub(crate) fn nullable_aware(&mut self, pointer: &str, hint: &str) -> TypeRef {
         let ty = self.schema_type(pointer, hint);
         if self.is_nullable(pointer) && ty != TypeRef::Json {
             TypeRef::Option(Box::new(ty))

@@ -133,6 +133,19 @@ impl Client {
         };
         Ok(value)
     }
+
+    /// Who runs a job; `null` while nobody does (a nullable response schema, as GitHub's `issue-type`).
+    ///
+    /// `GET /jobs/{id}/assignee`
+    pub async fn get_job_assignee(
+        &self,
+        id: &str,
+    ) -> Result<Option<types::Assignee>, Error> {
+        let mut request = Request::new(reqwest::Method::GET, "/jobs/");
+        request.path_param(id);
+        request.path("/assignee");
+        self.transport.json(request).await
+    }
 }
 
 /// [`Client::new`]: the API needs no credentials.

@@ -48,6 +48,13 @@ static ROUTES: &[Route] = &[
         body: None,
         paging: None,
     },
+    Route {
+        operation: "get_job_assignee",
+        method: "GET",
+        path: "/jobs/{id}/assignee",
+        body: None,
+        paging: None,
+    },
 ];
 
 /// A mock of the API on 127.0.0.1; it stops when dropped.
@@ -159,5 +166,17 @@ impl MockServer {
     /// The calls of `get_job_log` received so far, oldest first (path, query, headers, body).
     pub fn received_get_job_log(&self) -> Vec<MockRequest> {
         self.server.received(3)
+    }
+
+    /// Plans the answer to the next call of [`Client::get_job_assignee`] (`GET /jobs/{id}/assignee`), with `respond`, `fail`, `drop_connection`, ...; answers are used in the order planned.
+    pub fn expect_get_job_assignee(
+        &self,
+    ) -> Expect<'_, Json<Option<types::Assignee>>, NoEvents> {
+        self.server.expect(4)
+    }
+
+    /// The calls of `get_job_assignee` received so far, oldest first (path, query, headers, body).
+    pub fn received_get_job_assignee(&self) -> Vec<MockRequest> {
+        self.server.received(4)
     }
 }

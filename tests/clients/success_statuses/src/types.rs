@@ -9,6 +9,53 @@
 use serde::Serialize;
 use crate::runtime::de;
 
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct Assignee {
+    pub login: String,
+    /// Properties the spec does not name: kept, so a value read and written again is unchanged.
+    #[serde(flatten)]
+    pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+impl de::FromMap for Assignee {
+    const EXPECTING: &'static str = "struct Assignee";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut login = None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "login" => de::field(&mut login, &mut __map, "login")?,
+                _ => de::other(&mut additional_properties, __key, &mut __map)?,
+            }
+        }
+        Ok(Self {
+            login: de::required(login, "login")?,
+            additional_properties,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Assignee {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+impl Assignee {
+    /// A value with the required fields set and every optional field unset.
+    pub fn new(login: impl Into<String>) -> Self {
+        Self {
+            login: login.into(),
+            additional_properties: ::std::default::Default::default(),
+        }
+    }
+}
+
 /// What [`Client::delete_job`](crate::Client::delete_job) returns: its success responses differ by status.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
