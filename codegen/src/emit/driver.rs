@@ -11,10 +11,11 @@ use quote::quote;
 use serde_json::{Map, Value};
 
 use super::rust::{ident, inner_doc, parse, string};
-use super::sample::{follow, sample, stated_example};
+use super::sample::{sample, stated_example};
 use super::types::Paths;
 use crate::diagnostics::Error;
-use crate::model::{Api, BodyEncoding, Operation, Param, ParamLocation, TypeRef, refs};
+use crate::model::refs::{self, follow};
+use crate::model::{Api, BodyEncoding, Operation, Param, ParamLocation, TypeRef};
 
 /// The header naming the operation of each request, for a proxy that checks requests.
 pub const OPERATION_HEADER: &str = "x-conformance-operation";
@@ -243,7 +244,7 @@ fn raw_parameters<'a>(raw: &'a Value, pointer: &str) -> Vec<&'a Value> {
     ];
     for list in lists.into_iter().flatten() {
         for param in list.as_array().into_iter().flatten() {
-            let Some(param) = follow(raw, param, 0) else {
+            let Some(param) = follow(raw, param) else {
                 continue;
             };
             let key = |p: &Value| (p.get("name").cloned(), p.get("in").cloned());
@@ -318,7 +319,7 @@ fn param_sample_parts(
 /// The sample request body of the operation at `pointer` in `content_type`: the example (else
 /// the schema's sample), and the schema's sample.
 fn body_sample(raw: &Value, pointer: &str, content_type: &str) -> (Value, Value) {
-    let body = refs::at(raw, &format!("{pointer}/requestBody")).and_then(|b| follow(raw, b, 0));
+    let body = refs::at(raw, &format!("{pointer}/requestBody")).and_then(|b| follow(raw, b));
     let media = body
         .and_then(|body| body.get("content"))
         .and_then(Value::as_object)

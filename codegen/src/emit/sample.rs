@@ -9,7 +9,7 @@
 
 use serde_json::{Map, Number, Value};
 
-use crate::model::refs;
+use crate::model::refs::follow;
 
 /// How deep samples of nested schemas go: a recursive schema stops here.
 const MAX_DEPTH: usize = 12;
@@ -29,22 +29,10 @@ pub(crate) fn stated_example(root: &Value, object: &Value) -> Option<Value> {
     match object.get("examples")? {
         Value::Array(items) => items.first().cloned(),
         Value::Object(map) => map.values().find_map(|example| {
-            let example = follow(root, example, 0)?;
+            let example = follow(root, example)?;
             example.get("value").cloned()
         }),
         _ => None,
-    }
-}
-
-/// `value` with its `$ref`s followed; `None` for a dangling or external reference.
-pub(crate) fn follow<'a>(root: &'a Value, value: &'a Value, hops: usize) -> Option<&'a Value> {
-    match value.get("$ref").and_then(Value::as_str) {
-        Some(reference) if hops < 16 => {
-            let (target, _) = refs::resolve(root, reference).ok()?;
-            follow(root, target, hops + 1)
-        }
-        Some(_) => None,
-        None => Some(value),
     }
 }
 
@@ -54,7 +42,7 @@ struct Sampler<'a> {
 
 impl Sampler<'_> {
     fn value(&self, schema: &Value, depth: usize) -> Value {
-        let Some(schema) = follow(self.root, schema, 0) else {
+        let Some(schema) = follow(self.root, schema) else {
             return Value::String("sample".to_owned());
         };
         if let Some(constant) = schema.get("const") {
@@ -98,7 +86,7 @@ impl Sampler<'_> {
     }
 
     fn is_null_type(&self, schema: &Value) -> bool {
-        follow(self.root, schema, 0)
+        follow(self.root, schema)
             .and_then(|schema| schema.get("type"))
             .and_then(Value::as_str)
             == Some("null")
@@ -170,7 +158,7 @@ impl Sampler<'_> {
         for name in required {
             let property = properties.and_then(|properties| properties.get(name));
             let read_only = property
-                .and_then(|p| follow(self.root, p, 0))
+                .and_then(|p| follow(self.root, p))
                 .and_then(|p| p.get("readOnly"))
                 .and_then(Value::as_bool)
                 == Some(true);

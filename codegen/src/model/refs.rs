@@ -32,6 +32,19 @@ pub(crate) fn resolve<'a>(
         .ok_or(RefError::Dangling)
 }
 
+/// `value` with its chain of `$ref`s followed (a few hops at most, so a cycle ends); `None` for
+/// a dangling or external reference or a cycle.
+pub(crate) fn follow<'a>(root: &'a Value, value: &'a Value) -> Option<&'a Value> {
+    let mut current = value;
+    for _ in 0..16 {
+        match current.get("$ref").and_then(Value::as_str) {
+            Some(reference) => current = resolve(root, reference).ok()?.0,
+            None => return Some(current),
+        }
+    }
+    None
+}
+
 /// Where the schema at `pointer` really is: its `$ref`s followed (a few hops at most, so a
 /// cycle of references ends), for telling whether two pointers name one schema.
 pub(crate) fn target(root: &Value, pointer: &str) -> String {
