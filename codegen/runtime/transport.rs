@@ -592,7 +592,9 @@ pub(crate) struct Request {
     path: String,
     /// A whole URL to send to instead of the base URL, path and query: the next page's link.
     url: Option<reqwest::Url>,
-    query: Vec<(&'static str, String)>,
+    /// Names are the parameter's own, or made from it and an object's keys (`deepObject`,
+    /// or `form` with `explode`).
+    query: Vec<(Cow<'static, str>, String)>,
     headers: Vec<(&'static str, String)>,
     body: Option<(Bytes, Cow<'static, str>)>,
     /// The operation's own security requirement, when it differs from the API's.
@@ -624,50 +626,50 @@ impl Request {
         self.path.push_str(text);
     }
 
-    /// Appends a path parameter, percent-encoded: strings as they are, numbers and booleans
-    /// as written, anything else as JSON.
+    /// Appends a path parameter in the `simple` style, percent-encoded: strings as they are,
+    /// numbers and booleans as written, arrays and objects as comma-separated items.
     pub(crate) fn path_param<T: Serialize + ?Sized>(&mut self, value: &T) {
-        let text = serde_json::to_value(value)
-            .ok()
-            .and_then(|value| scalar_text(&value))
-            .unwrap_or_default();
-        self.path.push_str(&encode_path_segment(&text));
+        self.styled_path_param("", value, Style::Simple, false);
     }
 
-    /// Adds a query parameter; `None` adds nothing, arrays repeat the key (`explode`) or are
-    /// joined with commas.
-    pub(crate) fn query<T: Serialize>(&mut self, name: &'static str, value: &T, explode: bool) {
-        match serde_json::to_value(value) {
-            Ok(serde_json::Value::Array(items)) if explode => {
-                for item in &items {
-                    if let Some(text) = scalar_text(item) {
-                        self.query.push((name, text));
-                    }
-                }
-            }
-            Ok(serde_json::Value::Array(items)) => {
-                let joined: Vec<String> = items.iter().filter_map(scalar_text).collect();
-                self.query.push((name, joined.join(",")));
-            }
-            Ok(value) => {
-                if let Some(text) = scalar_text(&value) {
-                    self.query.push((name, text));
-                }
-            }
-            Err(_) => {}
+    /// Appends the path parameter `name` in `style` (`simple`, `label` or `matrix`), each
+    /// item percent-encoded and the style's separators as they are.
+    pub(crate) fn styled_path_param<T: Serialize + ?Sized>(
+        &mut self,
+        name: &str,
+        value: &T,
+        style: Style,
+        explode: bool,
+    ) {
+        if let Ok(value) = serde_json::to_value(value) {
+            self.path.push_str(&path_text(name, &value, style, explode));
+        }
+    }
+
+    /// Adds a query parameter written in `style` with `explode` as OpenAPI defines them;
+    /// `None` adds nothing.
+    pub(crate) fn query<T: Serialize + ?Sized>(
+        &mut self,
+        name: &'static str,
+        value: &T,
+        style: Style,
+        explode: bool,
+    ) {
+        if let Ok(value) = serde_json::to_value(value) {
+            styled_pairs(Cow::Borrowed(name), &value, style, explode, &mut self.query);
         }
     }
 
     /// Sets the query parameter `name` to `value` alone, replacing what the caller set: the
     /// cursor, page number or offset of the next page.
     pub(crate) fn set_query(&mut self, name: &'static str, value: String) {
-        self.query.retain(|(key, _)| *key != name);
-        self.query.push((name, value));
+        self.query.retain(|(key, _)| key != name);
+        self.query.push((Cow::Borrowed(name), value));
     }
 
     /// The value of the query parameter `name`, if it is set once.
     pub(crate) fn query_value(&self, name: &str) -> Option<&str> {
-        let mut values = self.query.iter().filter(|(key, _)| *key == name);
+        let mut values = self.query.iter().filter(|(key, _)| key == name);
         match (values.next(), values.next()) {
             (Some((_, value)), None) => Some(value),
             _ => None,
@@ -680,7 +682,7 @@ impl Request {
         self.url = Some(url);
     }
 
-    /// Adds a header parameter; `None` adds nothing.
+    /// Adds a header parameter in the `simple` style; `None` adds nothing.
     pub(crate) fn header<T: Serialize>(&mut self, name: &'static str, value: &T) {
         let text = match serde_json::to_value(value) {
             Ok(serde_json::Value::Array(items)) => Some(
@@ -690,6 +692,9 @@ impl Request {
                     .collect::<Vec<_>>()
                     .join(","),
             ),
+            Ok(serde_json::Value::Object(map)) => {
+                Some(key_value_items(&map).collect::<Vec<_>>().join(","))
+            }
             Ok(value) => scalar_text(&value),
             Err(_) => None,
         };
@@ -742,10 +747,27 @@ impl Request {
         Ok(self)
     }
 
-    /// An `application/x-www-form-urlencoded` body from the fields of `body`.
-    pub(crate) fn form<B: Serialize + ?Sized>(mut self, body: &B) -> Result<Self, Error> {
+    /// An `application/x-www-form-urlencoded` body from the fields of `body`, each written as
+    /// a `form` parameter with `explode` unless `encoding` names its style (the request
+    /// body's `encoding`: `deepObject` for `metadata[key]=v` and `expand[]=a`).
+    pub(crate) fn form<B: Serialize + ?Sized>(
+        mut self,
+        body: &B,
+        encoding: &[(&str, Style, bool)],
+    ) -> Result<Self, Error> {
+        let value = serde_json::to_value(body).map_err(body_error)?;
+        let mut pairs = Vec::new();
+        if let serde_json::Value::Object(map) = value {
+            for (name, value) in map {
+                let (style, explode) = encoding
+                    .iter()
+                    .find(|(field, ..)| *field == name)
+                    .map_or((Style::Form, true), |(_, style, explode)| (*style, *explode));
+                styled_pairs(Cow::Owned(name), &value, style, explode, &mut pairs);
+            }
+        }
         let mut out = String::new();
-        for (name, value) in fields(body)? {
+        for (name, value) in pairs {
             if !out.is_empty() {
                 out.push('&');
             }
@@ -781,6 +803,161 @@ impl Request {
     pub(crate) fn raw(mut self, body: impl Into<Bytes>, content_type: &'static str) -> Self {
         self.body = Some((body.into(), Cow::Borrowed(content_type)));
         self
+    }
+}
+
+/// How a parameter (or a form field) is written: OpenAPI's `style`, beside its `explode`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Style {
+    /// `form`: `k=a&k=b` or `k=a,b`; an object's keys become parameters with `explode`.
+    Form,
+    /// `spaceDelimited`: `k=a b` (as `form` with `explode`).
+    SpaceDelimited,
+    /// `pipeDelimited`: `k=a|b` (as `form` with `explode`).
+    PipeDelimited,
+    /// `deepObject`: `k[a]=1&k[b][c]=2`, arrays `k[]=a`.
+    DeepObject,
+    /// A parameter with `content` of a JSON media type: the value as JSON text.
+    Json,
+    /// `simple` (paths and headers): `a,b`; objects `k,v` or `k=v` with `explode`.
+    Simple,
+    /// `label`: `.a,b` or `.a.b` with `explode`.
+    Label,
+    /// `matrix`: `;k=a,b` or `;k=a;k=b` with `explode`.
+    Matrix,
+}
+
+/// Appends the query (or form) pairs of the parameter `name` holding `value`.
+fn styled_pairs(
+    name: Cow<'static, str>,
+    value: &serde_json::Value,
+    style: Style,
+    explode: bool,
+    out: &mut Vec<(Cow<'static, str>, String)>,
+) {
+    use serde_json::Value;
+    let separator = match style {
+        Style::SpaceDelimited => " ",
+        Style::PipeDelimited => "|",
+        _ => ",",
+    };
+    match (value, style) {
+        (Value::Null, _) => {}
+        (_, Style::Json) => out.push((name, value.to_string())),
+        (Value::Array(_) | Value::Object(_), Style::DeepObject) => {
+            deep_object_pairs(&name, value, out);
+        }
+        (Value::Array(items), _) if explode => {
+            out.extend(
+                items
+                    .iter()
+                    .filter_map(scalar_text)
+                    .map(|text| (name.clone(), text)),
+            );
+        }
+        (Value::Array(items), _) => {
+            let items: Vec<String> = items.iter().filter_map(scalar_text).collect();
+            out.push((name, items.join(separator)));
+        }
+        (Value::Object(map), _) if explode => {
+            for (key, value) in map {
+                if let Some(text) = scalar_text(value) {
+                    out.push((Cow::Owned(key.clone()), text));
+                }
+            }
+        }
+        (Value::Object(map), _) => {
+            let items: Vec<String> = key_value_items(map).collect();
+            out.push((name, items.join(separator)));
+        }
+        (scalar, _) => out.extend(scalar_text(scalar).map(|text| (name, text))),
+    }
+}
+
+/// `deepObject` pairs: `prefix[key]` for an object's members, `prefix[]` for an array's
+/// scalars and `prefix[i]` for its objects, nested as deep as the value goes.
+fn deep_object_pairs(
+    prefix: &str,
+    value: &serde_json::Value,
+    out: &mut Vec<(Cow<'static, str>, String)>,
+) {
+    use serde_json::Value;
+    match value {
+        Value::Null => {}
+        Value::Object(map) => {
+            for (key, member) in map {
+                deep_object_pairs(&format!("{prefix}[{key}]"), member, out);
+            }
+        }
+        Value::Array(items) => {
+            for (index, item) in items.iter().enumerate() {
+                if matches!(item, Value::Object(_) | Value::Array(_)) {
+                    deep_object_pairs(&format!("{prefix}[{index}]"), item, out);
+                } else if let Some(text) = scalar_text(item) {
+                    out.push((Cow::Owned(format!("{prefix}[]")), text));
+                }
+            }
+        }
+        scalar => {
+            if let Some(text) = scalar_text(scalar) {
+                out.push((Cow::Owned(prefix.to_owned()), text));
+            }
+        }
+    }
+}
+
+/// An object's members as `key, value` items, members that are null left out.
+fn key_value_items(
+    map: &serde_json::Map<String, serde_json::Value>,
+) -> impl Iterator<Item = String> + '_ {
+    map.iter().flat_map(|(key, value)| {
+        scalar_text(value)
+            .map(|text| [key.clone(), text])
+            .into_iter()
+            .flatten()
+    })
+}
+
+/// A path parameter's text in `style` (`simple`, `label` or `matrix`; the query styles
+/// are taken as `simple`), every item percent-encoded.
+fn path_text(name: &str, value: &serde_json::Value, style: Style, explode: bool) -> String {
+    use serde_json::Value;
+    let name = encode_path_segment(name);
+    // The items and, for objects with `explode`, the `key=value` pairs to join.
+    let items: Vec<String> = match value {
+        Value::Null => Vec::new(),
+        Value::Array(items) => items
+            .iter()
+            .filter_map(scalar_text)
+            .map(|text| encode_path_segment(&text))
+            .collect(),
+        Value::Object(map) if explode => map
+            .iter()
+            .filter_map(|(key, value)| {
+                let text = scalar_text(value)?;
+                Some(format!("{}={}", encode_path_segment(key), encode_path_segment(&text)))
+            })
+            .collect(),
+        Value::Object(map) => key_value_items(map).map(|text| encode_path_segment(&text)).collect(),
+        scalar => scalar_text(scalar)
+            .map(|text| encode_path_segment(&text))
+            .into_iter()
+            .collect(),
+    };
+    let object = value.is_object();
+    match style {
+        Style::Label if explode => items.iter().map(|item| format!(".{item}")).collect(),
+        Style::Label => format!(".{}", items.join(",")),
+        Style::Matrix if explode && object => {
+            items.iter().map(|item| format!(";{item}")).collect()
+        }
+        Style::Matrix if explode && value.is_array() => items
+            .iter()
+            .map(|item| format!(";{name}={item}"))
+            .collect(),
+        Style::Matrix if items.is_empty() => format!(";{name}"),
+        Style::Matrix => format!(";{name}={}", items.join(",")),
+        _ => items.join(","),
     }
 }
 
@@ -1260,20 +1437,91 @@ mod tests {
     }
 
     #[test]
-    fn query_values_follow_explode() {
+    fn query_values_follow_style_and_explode() {
         let mut request = Request::new(reqwest::Method::GET, "/");
-        request.query("tag", &vec!["a", "b"], true);
-        request.query("ids", &vec![1, 2], false);
-        request.query("missing", &Option::<u8>::None, true);
-        request.query("flag", &true, true);
+        request.query("tag", &vec!["a", "b"], Style::Form, true);
+        request.query("ids", &vec![1, 2], Style::Form, false);
+        request.query("missing", &Option::<u8>::None, Style::Form, true);
+        request.query("flag", &true, Style::Form, true);
+        request.query("words", &["x", "y"], Style::SpaceDelimited, false);
+        request.query("pipes", &["x", "y"], Style::PipeDelimited, false);
+        let range = serde_json::json!({"gt": 1, "lt": 9});
+        request.query("range", &range, Style::Form, true);
+        request.query("joined", &range, Style::Form, false);
+        let filter = serde_json::json!({"owner": {"id": 7}, "tags": ["p", "q"], "none": null});
+        request.query("filter", &filter, Style::DeepObject, true);
+        request.query("expand", &["data"], Style::DeepObject, true);
+        request.query("doc", &serde_json::json!({"a": "b"}), Style::Json, false);
+        let pairs: Vec<(&str, &str)> = request
+            .query
+            .iter()
+            .map(|(name, value)| (name.as_ref(), value.as_str()))
+            .collect();
         assert_eq!(
-            request.query,
+            pairs,
             vec![
-                ("tag", "a".to_owned()),
-                ("tag", "b".to_owned()),
-                ("ids", "1,2".to_owned()),
-                ("flag", "true".to_owned())
+                ("tag", "a"),
+                ("tag", "b"),
+                ("ids", "1,2"),
+                ("flag", "true"),
+                ("words", "x y"),
+                ("pipes", "x|y"),
+                ("gt", "1"),
+                ("lt", "9"),
+                ("joined", "gt,1,lt,9"),
+                ("filter[owner][id]", "7"),
+                ("filter[tags][]", "p"),
+                ("filter[tags][]", "q"),
+                ("expand[]", "data"),
+                ("doc", r#"{"a":"b"}"#),
             ]
+        );
+    }
+
+    #[test]
+    fn path_parameters_follow_simple_label_and_matrix() {
+        let list = serde_json::json!(["a b", "c"]);
+        let object = serde_json::json!({"r": 1, "g": 2});
+        let cases = [
+            (Style::Simple, false, &list, "a%20b,c"),
+            (Style::Simple, true, &object, "r=1,g=2"),
+            (Style::Simple, false, &object, "r,1,g,2"),
+            (Style::Label, false, &list, ".a%20b,c"),
+            (Style::Label, true, &list, ".a%20b.c"),
+            (Style::Matrix, false, &list, ";id=a%20b,c"),
+            (Style::Matrix, true, &list, ";id=a%20b;id=c"),
+            (Style::Matrix, true, &object, ";r=1;g=2"),
+            (Style::Matrix, false, &serde_json::json!(5), ";id=5"),
+        ];
+        for (style, explode, value, expected) in cases {
+            let mut request = Request::new(reqwest::Method::GET, "/x/");
+            request.styled_path_param("id", value, style, explode);
+            assert_eq!(request.path, format!("/x/{expected}"), "{style:?} {explode}");
+        }
+    }
+
+    #[test]
+    fn form_bodies_write_nested_fields_as_their_encoding_says() {
+        let body = serde_json::json!({
+            "amount": 5,
+            "metadata": {"order": "o 1"},
+            "expand": ["customer", "invoice"],
+            "tags": ["x", "y"],
+        });
+        let request = Request::new(reqwest::Method::POST, "/")
+            .form(
+                &body,
+                &[
+                    ("metadata", Style::DeepObject, true),
+                    ("expand", Style::DeepObject, true),
+                ],
+            )
+            .unwrap();
+        assert_eq!(
+            request.body.unwrap().0,
+            Bytes::from_static(
+                b"amount=5&metadata%5Border%5D=o+1&expand%5B%5D=customer&expand%5B%5D=invoice&tags=x&tags=y"
+            )
         );
     }
 
@@ -1376,7 +1624,7 @@ mod tests {
             .build_transport()
             .unwrap();
         let mut request = Request::new(reqwest::Method::GET, "/items");
-        request.query("limit", &2, true);
+        request.query("limit", &2, Style::Form, true);
         let error = transport.empty(request).await.unwrap_err();
         let shown = format!("{error} / {error:?}");
         assert!(matches!(error, Error::Transport(_)), "{shown}");

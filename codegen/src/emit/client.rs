@@ -9,8 +9,8 @@ use super::types::Paths;
 use crate::Settings;
 use crate::diagnostics::Error;
 use crate::model::{
-    Api, BodyEncoding, Operation, PageRule, PageSize, Pagination, ParamLocation, Requirement,
-    ResponseKind, SchemeKind, TypeKind, TypeRef,
+    Api, BodyEncoding, Operation, PageRule, PageSize, Pagination, ParamLocation, ParamStyle,
+    Requirement, ResponseKind, SchemeKind, TypeKind, TypeRef,
 };
 use crate::names;
 
@@ -154,6 +154,9 @@ pub(crate) fn client_rs(api: &Api, settings: &Settings) -> Result<Printer, Error
     }
     if !api.operations.is_empty() {
         transport_items.push(quote!(Request));
+    }
+    if api.operations.iter().any(names_a_style) {
+        transport_items.push(quote!(Style));
     }
     transport_items.push(quote!(Transport));
     let mut crate_items = vec![quote!(ClientBuilder), quote!(Error)];
@@ -795,7 +798,16 @@ fn prepare(api: &Api, op: &Operation, stream: Option<bool>) -> TokenStream {
                 TypeRef::Integer(_) | TypeRef::Number | TypeRef::Bool => quote!(&#name),
                 _ => quote!(#name),
             };
-            statements.extend(quote!(request.path_param(#arg);));
+            statements.extend(
+                if (param.style, param.explode) == (ParamStyle::Simple, false) {
+                    quote!(request.path_param(#arg);)
+                } else {
+                    let wire = string(&param.wire_name);
+                    let style = style_tokens(param.style);
+                    let explode = param.explode;
+                    quote!(request.styled_path_param(#wire, #arg, #style, #explode);)
+                },
+            );
         }
     }
     push_text(rest, &mut first, &mut statements);
@@ -805,8 +817,10 @@ fn prepare(api: &Api, op: &Operation, stream: Option<bool>) -> TokenStream {
             let name = ident(&param.name);
             match param.location {
                 ParamLocation::Query => {
+                    let style = style_tokens(param.style);
                     let explode = param.explode;
-                    statements.extend(quote!(request.query(#wire, &params.#name, #explode);));
+                    statements
+                        .extend(quote!(request.query(#wire, &params.#name, #style, #explode);));
                 }
                 ParamLocation::Header => {
                     statements.extend(quote!(request.header(#wire, &params.#name);));
@@ -841,7 +855,15 @@ fn prepare(api: &Api, op: &Operation, stream: Option<bool>) -> TokenStream {
             quote!(let request = request.json_with_flag(body, #field, #stream)?;)
         }
         (BodyEncoding::Json, _, _) => quote!(let request = request.json(body)?;),
-        (BodyEncoding::Form, _, _) => quote!(let request = request.form(body)?;),
+        (BodyEncoding::Form, _, _) => {
+            let fields = body.form_fields.iter().map(|field| {
+                let wire = string(&field.wire_name);
+                let style = style_tokens(field.style);
+                let explode = field.explode;
+                quote!((#wire, #style, #explode))
+            });
+            quote!(let request = request.form(body, &[#(#fields),*])?;)
+        }
         (BodyEncoding::Multipart, _, _) => multipart_body(api, &body.ty),
         (BodyEncoding::Text, _, _) => {
             quote!(let request = request.raw(body.into(), #content_type);)
@@ -849,6 +871,37 @@ fn prepare(api: &Api, op: &Operation, stream: Option<bool>) -> TokenStream {
         (BodyEncoding::Bytes, _, _) => quote!(let request = request.raw(body, #content_type);),
     });
     out
+}
+
+/// The runtime's `Style` for `style`.
+fn style_tokens(style: ParamStyle) -> TokenStream {
+    match style {
+        ParamStyle::Form => quote!(Style::Form),
+        ParamStyle::SpaceDelimited => quote!(Style::SpaceDelimited),
+        ParamStyle::PipeDelimited => quote!(Style::PipeDelimited),
+        ParamStyle::DeepObject => quote!(Style::DeepObject),
+        ParamStyle::Json => quote!(Style::Json),
+        ParamStyle::Simple => quote!(Style::Simple),
+        ParamStyle::Label => quote!(Style::Label),
+        ParamStyle::Matrix => quote!(Style::Matrix),
+    }
+}
+
+/// Whether a call writes a parameter or field with a `Style`: the client imports it then.
+fn names_a_style(op: &Operation) -> bool {
+    op.path_params
+        .iter()
+        .any(|param| (param.style, param.explode) != (ParamStyle::Simple, false))
+        || op.params.as_ref().is_some_and(|params| {
+            params
+                .params
+                .iter()
+                .any(|param| param.location == ParamLocation::Query)
+        })
+        || op
+            .body
+            .as_ref()
+            .is_some_and(|body| body.encoding == BodyEncoding::Form)
 }
 
 /// A multipart body written field by field: files as file parts, everything else as text. A

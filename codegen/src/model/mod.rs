@@ -411,10 +411,61 @@ pub struct Param {
     pub required: bool,
     /// Where it goes.
     pub location: ParamLocation,
-    /// For arrays in the query: repeat the key (`explode`) or join with commas.
+    /// How its value is written (`style`).
+    pub style: ParamStyle,
+    /// `explode`: arrays repeat the key, objects' members become parameters.
     pub explode: bool,
     /// Documentation.
     pub docs: Docs,
+}
+
+/// How a parameter's value is written: OpenAPI's `style`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamStyle {
+    /// `form`, the query's default.
+    Form,
+    /// `spaceDelimited`.
+    SpaceDelimited,
+    /// `pipeDelimited`.
+    PipeDelimited,
+    /// `deepObject`.
+    DeepObject,
+    /// A parameter described by `content` of a JSON media type: the value as JSON text.
+    Json,
+    /// `simple`, the path's and headers' default.
+    Simple,
+    /// `label`.
+    Label,
+    /// `matrix`.
+    Matrix,
+}
+
+impl ParamStyle {
+    /// The style named `name`, if OpenAPI defines one by that name.
+    pub fn from_name(name: &str) -> Option<ParamStyle> {
+        Some(match name {
+            "form" => ParamStyle::Form,
+            "spaceDelimited" => ParamStyle::SpaceDelimited,
+            "pipeDelimited" => ParamStyle::PipeDelimited,
+            "deepObject" => ParamStyle::DeepObject,
+            "simple" => ParamStyle::Simple,
+            "label" => ParamStyle::Label,
+            "matrix" => ParamStyle::Matrix,
+            _ => return None,
+        })
+    }
+}
+
+/// A field of an `application/x-www-form-urlencoded` body whose `encoding` is not the
+/// default (`form` with `explode`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FormField {
+    /// The field's name in the body.
+    pub wire_name: String,
+    /// Its style.
+    pub style: ParamStyle,
+    /// Its `explode`.
+    pub explode: bool,
 }
 
 /// Where a parameter goes.
@@ -448,6 +499,8 @@ pub struct Body {
     pub content_type: String,
     /// Required by the spec.
     pub required: bool,
+    /// For form bodies, the fields that the `encoding` writes in another style.
+    pub form_fields: Vec<FormField>,
 }
 
 /// How a body is put on the wire.

@@ -8,9 +8,9 @@ use serde_json::Value;
 use super::refs;
 use super::types::{TypeBuilder, docs_of};
 use super::{
-    Body, BodyEncoding, Docs, Field, Operation, Pagination, Param, ParamLocation, ParamsStruct,
-    ResponseKind, ResponsesDef, Security, StatusCase, Stream, StructDef, TypeDef, TypeKind,
-    TypeRef,
+    Body, BodyEncoding, Docs, Field, FormField, Operation, Pagination, Param, ParamLocation,
+    ParamStyle, ParamsStruct, ResponseKind, ResponsesDef, Security, StatusCase, Stream, StructDef,
+    TypeDef, TypeKind, TypeRef,
 };
 use crate::diagnostics::Error;
 use crate::load::escape_pointer;
@@ -172,7 +172,7 @@ fn build_operation<'a>(
             param.get("in").and_then(Value::as_str) == Some("path")
                 && param.get("name").and_then(Value::as_str) == Some(wire.as_str())
         });
-        let (ty, docs) = match found {
+        let (ty, docs, (style, explode)) = match found {
             Some((param, param_pointer)) => (
                 param_type(
                     builder,
@@ -181,13 +181,18 @@ fn build_operation<'a>(
                     &format!("{type_base}{}", names::type_name(&wire)),
                 ),
                 param_docs(param),
+                param_style(builder, param, param_pointer, ParamLocation::Path),
             ),
             None => {
                 builder.warn(
                     pointer,
                     format!("path parameter `{wire}` is not declared; it is taken as a string"),
                 );
-                (TypeRef::String, Docs::default())
+                (
+                    TypeRef::String,
+                    Docs::default(),
+                    (ParamStyle::Simple, false),
+                )
             }
         };
         path_params.push(Param {
@@ -196,7 +201,8 @@ fn build_operation<'a>(
             ty,
             required: true,
             location: ParamLocation::Path,
-            explode: false,
+            style,
+            explode,
             docs,
         });
     }
@@ -229,11 +235,7 @@ fn build_operation<'a>(
                 continue;
             }
         };
-        let style = param.get("style").and_then(Value::as_str).unwrap_or("form");
-        let explode = param
-            .get("explode")
-            .and_then(Value::as_bool)
-            .unwrap_or(style == "form");
+        let (style, explode) = param_style(builder, param, param_pointer, location);
         struct_params.push(Param {
             name: field_names.claim(&names::field_name(wire)),
             wire_name: wire.to_owned(),
@@ -248,6 +250,7 @@ fn build_operation<'a>(
                 .and_then(Value::as_bool)
                 .unwrap_or(false),
             location,
+            style,
             explode,
             docs: param_docs(param),
         });
@@ -476,6 +479,95 @@ fn param_type(builder: &mut TypeBuilder<'_>, param: &Value, pointer: &str, hint:
     TypeRef::String
 }
 
+/// A parameter's `style` and `explode`, with OpenAPI's defaults for its location: `form`
+/// (exploded) in the query, `simple` in the path and headers. A parameter described by a
+/// JSON `content` is written as JSON text.
+fn param_style(
+    builder: &mut TypeBuilder<'_>,
+    param: &Value,
+    pointer: &str,
+    location: ParamLocation,
+) -> (ParamStyle, bool) {
+    if param.get("schema").is_none()
+        && let Some(content) = param.get("content").and_then(Value::as_object)
+        && content.keys().next().is_some_and(|media| is_json(media))
+    {
+        return (ParamStyle::Json, false);
+    }
+    let (default, allowed): (ParamStyle, &[ParamStyle]) = match location {
+        ParamLocation::Query => (
+            ParamStyle::Form,
+            &[
+                ParamStyle::Form,
+                ParamStyle::SpaceDelimited,
+                ParamStyle::PipeDelimited,
+                ParamStyle::DeepObject,
+            ],
+        ),
+        ParamLocation::Path => (
+            ParamStyle::Simple,
+            &[ParamStyle::Simple, ParamStyle::Label, ParamStyle::Matrix],
+        ),
+        ParamLocation::Header => (ParamStyle::Simple, &[ParamStyle::Simple]),
+    };
+    let style = match param.get("style").and_then(Value::as_str) {
+        None => default,
+        Some(name) => match ParamStyle::from_name(name) {
+            Some(style) if allowed.contains(&style) => style,
+            _ => {
+                builder.warn(
+                    &format!("{pointer}/style"),
+                    format!("style `{name}` does not apply here; written as `{default:?}`"),
+                );
+                default
+            }
+        },
+    };
+    let explode = param
+        .get("explode")
+        .and_then(Value::as_bool)
+        .unwrap_or(matches!(style, ParamStyle::Form | ParamStyle::DeepObject));
+    (style, explode)
+}
+
+/// The fields of a form body whose `encoding` asks for another style than `form` with
+/// `explode` (`deepObject` for Stripe's `metadata[key]=v`, say).
+fn form_fields(media: &Value) -> Vec<FormField> {
+    let Some(encoding) = media.get("encoding").and_then(Value::as_object) else {
+        return Vec::new();
+    };
+    let mut out: Vec<FormField> = encoding
+        .iter()
+        .filter_map(|(name, entry)| {
+            let style = entry
+                .get("style")
+                .and_then(Value::as_str)
+                .and_then(ParamStyle::from_name)
+                .filter(|style| {
+                    matches!(
+                        style,
+                        ParamStyle::Form
+                            | ParamStyle::SpaceDelimited
+                            | ParamStyle::PipeDelimited
+                            | ParamStyle::DeepObject
+                    )
+                })
+                .unwrap_or(ParamStyle::Form);
+            let explode = entry
+                .get("explode")
+                .and_then(Value::as_bool)
+                .unwrap_or(matches!(style, ParamStyle::Form | ParamStyle::DeepObject));
+            (style != ParamStyle::Form || !explode).then(|| FormField {
+                wire_name: name.clone(),
+                style,
+                explode,
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| a.wire_name.cmp(&b.wire_name));
+    out
+}
+
 fn param_docs(param: &Value) -> Docs {
     let mut docs = param.get("schema").map(docs_of).unwrap_or_default();
     if let Some(description) = param.get("description").and_then(Value::as_str) {
@@ -600,11 +692,16 @@ fn request_body<'a>(
     } else {
         (TypeRef::Bytes, BodyEncoding::Bytes)
     };
+    let form_fields = match (encoding, content.get(pick)) {
+        (BodyEncoding::Form, Some(media)) => form_fields(media),
+        _ => Vec::new(),
+    };
     Some(Body {
         ty,
         encoding,
         content_type: pick.clone(),
         required,
+        form_fields,
     })
 }
 

@@ -2,7 +2,7 @@
 
 #![allow(deprecated)]
 
-use crate::runtime::transport::{ApiInfo, AuthScheme, Request, Transport};
+use crate::runtime::transport::{ApiInfo, AuthScheme, Request, Style, Transport};
 use crate::{ClientBuilder, Error, RequestOptions, types};
 
 static API: ApiInfo = ApiInfo {
@@ -66,8 +66,8 @@ impl Client {
         params: &types::ListFilesParams,
     ) -> Result<types::ListFilesResponse, Error> {
         let mut request = Request::new(reqwest::Method::GET, "/files");
-        request.query("after", &params.after, true);
-        request.query("limit", &params.limit, true);
+        request.query("after", &params.after, Style::Form, true);
+        request.query("limit", &params.limit, Style::Form, true);
         self.transport.json(request).await
     }
 
@@ -79,8 +79,8 @@ impl Client {
         params: &types::ListFilesParams,
     ) -> crate::runtime::pages::Pages<types::ListFilesResponse> {
         let mut request = Request::new(reqwest::Method::GET, "/files");
-        request.query("after", &params.after, true);
-        request.query("limit", &params.limit, true);
+        request.query("after", &params.after, Style::Form, true);
+        request.query("limit", &params.limit, Style::Form, true);
         let request = Ok(request);
         crate::runtime::pages::Pages::new(
             self.transport.clone(),
@@ -108,10 +108,10 @@ impl Client {
         body: &serde_json::Value,
     ) -> Result<types::ListChargesResponse, Error> {
         let mut request = Request::new(reqwest::Method::GET, "/charges");
-        request.query("starting_after", &params.starting_after, true);
-        request.query("ending_before", &params.ending_before, true);
-        request.query("limit", &params.limit, true);
-        let request = request.form(body)?;
+        request.query("starting_after", &params.starting_after, Style::Form, true);
+        request.query("ending_before", &params.ending_before, Style::Form, true);
+        request.query("limit", &params.limit, Style::Form, true);
+        let request = request.form(body, &[])?;
         self.transport.json(request).await
     }
 
@@ -125,10 +125,10 @@ impl Client {
     ) -> crate::runtime::pages::Pages<types::ListChargesResponse> {
         let request = (|| -> Result<Request, Error> {
             let mut request = Request::new(reqwest::Method::GET, "/charges");
-            request.query("starting_after", &params.starting_after, true);
-            request.query("ending_before", &params.ending_before, true);
-            request.query("limit", &params.limit, true);
-            let request = request.form(body)?;
+            request.query("starting_after", &params.starting_after, Style::Form, true);
+            request.query("ending_before", &params.ending_before, Style::Form, true);
+            request.query("limit", &params.limit, Style::Form, true);
+            let request = request.form(body, &[])?;
             Ok(request)
         })();
         crate::runtime::pages::Pages::new(
@@ -158,8 +158,8 @@ impl Client {
         params: &types::ListBooksParams,
     ) -> Result<types::ListBooksResponse, Error> {
         let mut request = Request::new(reqwest::Method::GET, "/books");
-        request.query("pageToken", &params.page_token, true);
-        request.query("pageSize", &params.page_size, true);
+        request.query("pageToken", &params.page_token, Style::Form, true);
+        request.query("pageSize", &params.page_size, Style::Form, true);
         self.transport.json(request).await
     }
 
@@ -171,8 +171,8 @@ impl Client {
         params: &types::ListBooksParams,
     ) -> crate::runtime::pages::Pages<types::ListBooksResponse> {
         let mut request = Request::new(reqwest::Method::GET, "/books");
-        request.query("pageToken", &params.page_token, true);
-        request.query("pageSize", &params.page_size, true);
+        request.query("pageToken", &params.page_token, Style::Form, true);
+        request.query("pageSize", &params.page_size, Style::Form, true);
         let request = Ok(request);
         crate::runtime::pages::Pages::new(
             self.transport.clone(),
@@ -200,7 +200,7 @@ impl Client {
         params: &types::ListChannelsParams,
     ) -> Result<types::ListChannelsResponse, Error> {
         let mut request = Request::new(reqwest::Method::GET, "/channels");
-        request.query("cursor", &params.cursor, true);
+        request.query("cursor", &params.cursor, Style::Form, true);
         self.transport.json(request).await
     }
 
@@ -212,7 +212,7 @@ impl Client {
         params: &types::ListChannelsParams,
     ) -> crate::runtime::pages::Pages<types::ListChannelsResponse> {
         let mut request = Request::new(reqwest::Method::GET, "/channels");
-        request.query("cursor", &params.cursor, true);
+        request.query("cursor", &params.cursor, Style::Form, true);
         let request = Ok(request);
         crate::runtime::pages::Pages::new(
             self.transport.clone(),
@@ -240,7 +240,7 @@ impl Client {
         params: &types::ListVaultsParams,
     ) -> Result<types::VaultList, Error> {
         let mut request = Request::new(reqwest::Method::GET, "/vaults");
-        request.query("api-version", &params.api_version, true);
+        request.query("api-version", &params.api_version, Style::Form, true);
         self.transport.json(request).await
     }
 
@@ -252,7 +252,7 @@ impl Client {
         params: &types::ListVaultsParams,
     ) -> crate::runtime::pages::Pages<types::VaultList> {
         let mut request = Request::new(reqwest::Method::GET, "/vaults");
-        request.query("api-version", &params.api_version, true);
+        request.query("api-version", &params.api_version, Style::Form, true);
         let request = Ok(request);
         crate::runtime::pages::Pages::new(
             self.transport.clone(),
@@ -283,8 +283,8 @@ impl Client {
         let mut request = Request::new(reqwest::Method::GET, "/orgs/");
         request.path_param(org);
         request.path("/repos");
-        request.query("per_page", &params.per_page, true);
-        request.query("page", &params.page, true);
+        request.query("per_page", &params.per_page, Style::Form, true);
+        request.query("page", &params.page, Style::Form, true);
         self.transport.json(request).await
     }
 
@@ -299,8 +299,8 @@ impl Client {
         let mut request = Request::new(reqwest::Method::GET, "/orgs/");
         request.path_param(org);
         request.path("/repos");
-        request.query("per_page", &params.per_page, true);
-        request.query("page", &params.page, true);
+        request.query("per_page", &params.per_page, Style::Form, true);
+        request.query("page", &params.page, Style::Form, true);
         let request = Ok(request);
         crate::runtime::pages::Pages::new(
             self.transport.clone(),
@@ -328,8 +328,8 @@ impl Client {
         params: &types::ListUsersParams,
     ) -> Result<types::ListUsersResponse, Error> {
         let mut request = Request::new(reqwest::Method::GET, "/users");
-        request.query("page", &params.page, true);
-        request.query("per_page", &params.per_page, true);
+        request.query("page", &params.page, Style::Form, true);
+        request.query("per_page", &params.per_page, Style::Form, true);
         self.transport.json(request).await
     }
 
@@ -341,8 +341,8 @@ impl Client {
         params: &types::ListUsersParams,
     ) -> crate::runtime::pages::Pages<types::ListUsersResponse> {
         let mut request = Request::new(reqwest::Method::GET, "/users");
-        request.query("page", &params.page, true);
-        request.query("per_page", &params.per_page, true);
+        request.query("page", &params.page, Style::Form, true);
+        request.query("per_page", &params.per_page, Style::Form, true);
         let request = Ok(request);
         crate::runtime::pages::Pages::new(
             self.transport.clone(),
@@ -370,7 +370,7 @@ impl Client {
         params: &types::ListDirectoryParams,
     ) -> Result<types::ListDirectoryResponse, Error> {
         let mut request = Request::new(reqwest::Method::GET, "/directory");
-        request.query("page", &params.page, true);
+        request.query("page", &params.page, Style::Form, true);
         self.transport.json(request).await
     }
 
@@ -382,7 +382,7 @@ impl Client {
         params: &types::ListDirectoryParams,
     ) -> crate::runtime::pages::Pages<types::ListDirectoryResponse> {
         let mut request = Request::new(reqwest::Method::GET, "/directory");
-        request.query("page", &params.page, true);
+        request.query("page", &params.page, Style::Form, true);
         let request = Ok(request);
         crate::runtime::pages::Pages::new(
             self.transport.clone(),
@@ -412,8 +412,8 @@ impl Client {
         params: &types::SearchChargesParams,
     ) -> Result<types::SearchChargesResponse, Error> {
         let mut request = Request::new(reqwest::Method::GET, "/charges/search");
-        request.query("query", &params.query, true);
-        request.query("page", &params.page, true);
+        request.query("query", &params.query, Style::Form, true);
+        request.query("page", &params.page, Style::Form, true);
         self.transport.json(request).await
     }
 
@@ -425,8 +425,8 @@ impl Client {
         params: &types::SearchChargesParams,
     ) -> crate::runtime::pages::Pages<types::SearchChargesResponse> {
         let mut request = Request::new(reqwest::Method::GET, "/charges/search");
-        request.query("query", &params.query, true);
-        request.query("page", &params.page, true);
+        request.query("query", &params.query, Style::Form, true);
+        request.query("page", &params.page, Style::Form, true);
         let request = Ok(request);
         crate::runtime::pages::Pages::new(
             self.transport.clone(),
@@ -454,8 +454,8 @@ impl Client {
         params: &types::ListEventsParams,
     ) -> Result<types::ListEventsResponse, Error> {
         let mut request = Request::new(reqwest::Method::GET, "/events");
-        request.query("offset", &params.offset, true);
-        request.query("limit", &params.limit, true);
+        request.query("offset", &params.offset, Style::Form, true);
+        request.query("limit", &params.limit, Style::Form, true);
         self.transport.json(request).await
     }
 
@@ -467,8 +467,8 @@ impl Client {
         params: &types::ListEventsParams,
     ) -> crate::runtime::pages::Pages<types::ListEventsResponse> {
         let mut request = Request::new(reqwest::Method::GET, "/events");
-        request.query("offset", &params.offset, true);
-        request.query("limit", &params.limit, true);
+        request.query("offset", &params.offset, Style::Form, true);
+        request.query("limit", &params.limit, Style::Form, true);
         let request = Ok(request);
         crate::runtime::pages::Pages::new(
             self.transport.clone(),
@@ -496,7 +496,7 @@ impl Client {
         params: &types::ListTagsParams,
     ) -> Result<types::ListTagsResponse, Error> {
         let mut request = Request::new(reqwest::Method::GET, "/tags");
-        request.query("since", &params.since, true);
+        request.query("since", &params.since, Style::Form, true);
         self.transport.json(request).await
     }
 
@@ -508,7 +508,7 @@ impl Client {
         params: &types::ListTagsParams,
     ) -> crate::runtime::pages::Pages<types::ListTagsResponse> {
         let mut request = Request::new(reqwest::Method::GET, "/tags");
-        request.query("since", &params.since, true);
+        request.query("since", &params.since, Style::Form, true);
         let request = Ok(request);
         crate::runtime::pages::Pages::new(
             self.transport.clone(),
@@ -536,7 +536,7 @@ impl Client {
         params: &types::ExportLogsParams,
     ) -> Result<types::ExportLogsResponse, Error> {
         let mut request = Request::new(reqwest::Method::GET, "/logs");
-        request.query("cursor", &params.cursor, true);
+        request.query("cursor", &params.cursor, Style::Form, true);
         self.transport.json(request).await
     }
 
@@ -548,7 +548,7 @@ impl Client {
         params: &types::GetReportParams,
     ) -> Result<types::GetReportResponse, Error> {
         let mut request = Request::new(reqwest::Method::GET, "/report");
-        request.query("page", &params.page, true);
+        request.query("page", &params.page, Style::Form, true);
         self.transport.json(request).await
     }
 }

@@ -2,7 +2,9 @@
 
 #![allow(deprecated)]
 
-use crate::runtime::transport::{ApiInfo, AuthScheme, Credential, Request, Transport};
+use crate::runtime::transport::{
+    ApiInfo, AuthScheme, Credential, Request, Style, Transport,
+};
 use crate::{ClientBuilder, Error, RequestOptions, types};
 
 static API: ApiInfo = ApiInfo {
@@ -98,7 +100,7 @@ impl Client {
         params: &types::SearchParams,
     ) -> Result<types::WhoAmIResponse, Error> {
         let mut request = Request::new(reqwest::Method::GET, "/search");
-        request.query("q", &params.q, true);
+        request.query("q", &params.q, Style::Form, true);
         request.security(&[&[2]]);
         self.transport.json(request).await
     }
