@@ -2,7 +2,7 @@
 //! generated from `tests/fixtures/success_statuses.yaml` (`tests/clients/success_statuses`):
 //! each status decodes as its own variant, a status the spec does not list is kept raw, and an
 //! operation whose successes all have one body keeps its plain return type; a nullable response
-//! schema decodes `null`.
+//! schema decodes `null`; bodies declared as the media range `*/*` are JSON both ways.
 
 mod support;
 
@@ -168,4 +168,21 @@ async fn a_nullable_response_schema_decodes_null_as_none() {
     let assignee = client.get_job_assignee("j1").await.unwrap().unwrap();
     assert_eq!(assignee.login, "octocat");
     assert!(server.requests()[0].target.ends_with("/jobs/j1/assignee"));
+}
+
+#[tokio::test]
+async fn bodies_declared_as_any_media_type_are_json_both_ways() {
+    let server = TestServer::start([Reply::json(200, job())]).await;
+    let job = client(&server)
+        .rerun_job("j1", &JobRequest::new("again"))
+        .await
+        .unwrap();
+    assert_eq!(job.id, "j1");
+    assert_eq!(job.state, JobState::Done);
+    let sent = server.only_request();
+    assert_eq!(sent.target, "/v1/jobs/j1/rerun");
+    // `*/*` is a range, not a content type: the body goes as what it is.
+    assert_eq!(sent.header("content-type"), Some("application/json"));
+    assert_eq!(sent.header("accept"), Some("application/json"));
+    assert_eq!(sent.json(), json!({"command": "again"}));
 }

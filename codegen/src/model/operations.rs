@@ -638,6 +638,20 @@ fn is_json(media: &str) -> bool {
     essence == "application/json" || essence.ends_with("+json") || essence.ends_with("/json")
 }
 
+/// The media type of `content` that carries JSON: a JSON media type, else a media range
+/// (`*/*`, as Springfox writes every body) whose schema is not a string, since such servers
+/// send and expect JSON.
+fn json_media<'c>(raw: &Value, content: &'c serde_json::Map<String, Value>) -> Option<&'c String> {
+    content.keys().find(|media| is_json(media)).or_else(|| {
+        content.iter().find_map(|(media, entry)| {
+            let essence = media.split(';').next().unwrap_or(media).trim();
+            let schema = refs::follow(raw, entry.get("schema")?)?;
+            let text = schema.get("type").and_then(Value::as_str) == Some("string");
+            (matches!(essence, "*/*" | "application/*") && !text).then_some(media)
+        })
+    })
+}
+
 fn request_body<'a>(
     builder: &mut TypeBuilder<'a>,
     pointer: &str,
@@ -651,9 +665,8 @@ fn request_body<'a>(
         .get("required")
         .and_then(Value::as_bool)
         .unwrap_or(false);
-    let pick = content
-        .keys()
-        .find(|media| is_json(media))
+    let json = json_media(builder.raw(), content);
+    let pick = json
         .or_else(|| {
             content
                 .keys()
@@ -674,7 +687,7 @@ fn request_body<'a>(
             TypeRef::Json
         }
     };
-    let (ty, encoding) = if is_json(pick) {
+    let (ty, encoding) = if json == Some(pick) {
         (structured(builder), BodyEncoding::Json)
     } else if pick.starts_with("application/x-www-form-urlencoded") {
         (structured(builder), BodyEncoding::Form)
@@ -699,7 +712,12 @@ fn request_body<'a>(
     Some(Body {
         ty,
         encoding,
-        content_type: pick.clone(),
+        // A media range is not a content type: JSON is sent as what it is.
+        content_type: if json == Some(pick) && !is_json(pick) {
+            "application/json".to_owned()
+        } else {
+            pick.clone()
+        },
         required,
         form_fields,
     })
@@ -781,7 +799,7 @@ fn responses<'a>(
                         });
                     }
                 }
-                match content.keys().find(|media| is_json(media)) {
+                match json_media(builder.raw(), content) {
                     Some(media) => {
                         let schema_pointer = format!(
                             "{response_pointer}/content/{}/schema",
@@ -938,7 +956,7 @@ pub(crate) fn common_error_body(builder: &mut TypeBuilder<'_>) -> Option<TypeRef
                 let Some(content) = response.get("content").and_then(Value::as_object) else {
                     continue;
                 };
-                let Some(media) = content.keys().find(|media| is_json(media)) else {
+                let Some(media) = json_media(raw, content) else {
                     continue;
                 };
                 let schema_pointer = format!(

@@ -146,6 +146,21 @@ impl Client {
         request.path("/assignee");
         self.transport.json(request).await
     }
+
+    /// Runs a job again, bodies declared as `*/*` (as Springfox writes every one); JSON both ways.
+    ///
+    /// `POST /jobs/{id}/rerun`
+    pub async fn rerun_job(
+        &self,
+        id: &str,
+        body: &types::JobRequest,
+    ) -> Result<types::Job, Error> {
+        let mut request = Request::new(reqwest::Method::POST, "/jobs/");
+        request.path_param(id);
+        request.path("/rerun");
+        let request = request.json(body)?;
+        self.transport.json(request).await
+    }
 }
 
 /// [`Client::new`]: the API needs no credentials.

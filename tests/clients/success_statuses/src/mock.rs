@@ -55,6 +55,13 @@ static ROUTES: &[Route] = &[
         body: None,
         paging: None,
     },
+    Route {
+        operation: "rerun_job",
+        method: "POST",
+        path: "/jobs/{id}/rerun",
+        body: Some(decodes::<types::JobRequest>),
+        paging: None,
+    },
 ];
 
 /// A mock of the API on 127.0.0.1; it stops when dropped.
@@ -178,5 +185,15 @@ impl MockServer {
     /// The calls of `get_job_assignee` received so far, oldest first (path, query, headers, body).
     pub fn received_get_job_assignee(&self) -> Vec<MockRequest> {
         self.server.received(4)
+    }
+
+    /// Plans the answer to the next call of [`Client::rerun_job`] (`POST /jobs/{id}/rerun`), with `respond`, `fail`, `drop_connection`, ...; answers are used in the order planned.
+    pub fn expect_rerun_job(&self) -> Expect<'_, Json<types::Job>, NoEvents> {
+        self.server.expect(5)
+    }
+
+    /// The request bodies of the calls of `rerun_job` received so far, decoded, oldest first.
+    pub fn received_rerun_job(&self) -> Vec<types::JobRequest> {
+        self.server.received_bodies(5)
     }
 }
