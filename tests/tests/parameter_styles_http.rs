@@ -1,6 +1,7 @@
 //! Parameters and form fields on the wire in each `style` and `explode` OpenAPI defines, over
 //! real HTTP, with the client generated from `tests/fixtures/parameter_styles.yaml`
-//! (`tests/clients/parameter_styles`): label and matrix path segments, the query's form,
+//! (`tests/clients/parameter_styles`): label and matrix path segments, a path-valued one
+//! (Azure's `x-ms-skip-url-encoding`), the query's form,
 //! spaceDelimited, pipeDelimited and deepObject styles, a JSON `content` parameter, and a form
 //! body whose `encoding` writes nested fields as `deepObject`.
 
@@ -55,6 +56,19 @@ async fn path_parameters_are_written_in_the_label_matrix_and_simple_styles() {
     assert_eq!(
         server.only_request().target,
         "/v1/palettes/.red,dark%20blue/points/;x=3;y=-4/tiles/7,8"
+    );
+}
+
+#[tokio::test]
+async fn a_path_valued_parameter_keeps_its_slashes() {
+    let server = TestServer::start([Reply::status(204)]).await;
+    client(&server)
+        .list_metrics("subscriptions/s-1/resourceGroups/my group")
+        .await
+        .unwrap();
+    assert_eq!(
+        server.only_request().target,
+        "/v1/subscriptions/s-1/resourceGroups/my%20group/providers/metrics"
     );
 }
 

@@ -11,6 +11,9 @@ request it accepts goes on to the mock unchanged, and the mock's answer comes ba
 Each request is logged as one JSON line: operation (from the driver's header), method, target,
 and the violations found.
 
+It reads the mock's copy of the spec (`mock_spec.py`), whose fragment routes say which
+header tells apart operations that share a path.
+
 Usage: check_requests.py --spec FILE --port PORT --upstream URL --log FILE
 """
 
@@ -93,6 +96,13 @@ class Proxy(http.server.BaseHTTPRequestHandler):
         operation = self.headers.get(OPERATION_HEADER, "")
         path, _, query = self.path.partition("?")
         headers = [(k, v) for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP]
+        # An operation told apart by a header only (the mock spec's fragment routes) is
+        # checked and mocked at the path the mock spec gave it.
+        for route in self.server.fragment_routes:
+            if path == route["path"] and self.headers.get(route["header"]) == route["value"]:
+                path = route["to"]
+                break
+        target = path + ("?" + query if query else "")
         try:
             environ = EnvironBuilder(
                 path=path,
@@ -119,7 +129,7 @@ class Proxy(http.server.BaseHTTPRequestHandler):
                         json.dumps({"request_check": "openapi-core", "violations": found}).encode())
             return
         request = urllib.request.Request(
-            self.server.upstream + self.path, data=body if body or self.command not in ("GET", "HEAD") else None,
+            self.server.upstream + target, data=body if body or self.command not in ("GET", "HEAD") else None,
             method=self.command,
         )
         for key, value in headers:
@@ -155,12 +165,14 @@ def main():
     try:
         # The spec's own validity is not what is checked here (the generator and Prism have
         # read it already); a published spec with a flaw elsewhere still checks requests.
-        openapi = OpenAPI.from_dict(load_spec(args.spec, base_url), config=Config(spec_validator_cls=None))
+        spec = load_spec(args.spec, base_url)
+        openapi = OpenAPI.from_dict(spec, config=Config(spec_validator_cls=None))
     except Exception as error:
         print(f"openapi-core cannot read {args.spec}: {type(error).__name__}: {error}", file=sys.stderr)
         sys.exit(3)
     server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), Proxy)
     server.openapi = openapi
+    server.fragment_routes = spec.get("x-conformance-fragment-routes") or []
     server.base_url = base_url
     server.upstream = args.upstream.rstrip("/")
     server.log = open(args.log, "a", encoding="utf-8")

@@ -434,6 +434,40 @@ impl Server {
 }
 
 /// Starts Prism and the request check for one spec, runs its driver, and reads its calls.
+/// Writes the mock's and the check's copy of the spec (`xtask/conformance/mock_spec.py`: the
+/// vendor's spec with the few changes that Prism's and openapi-core's gaps need, each named
+/// there) and returns its path; says on stderr what it changed.
+fn mock_spec(
+    subject: &Subject,
+    python: &Path,
+    root: &Path,
+    logs: &Path,
+) -> Result<PathBuf, String> {
+    let out = logs.join(format!("{}.mock-spec.json", subject.name));
+    let output = Command::new(python)
+        .arg(root.join("xtask/conformance/mock_spec.py"))
+        .arg("--spec")
+        .arg(&subject.path)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .map_err(|error| format!("cannot run mock_spec.py: {error}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "mock_spec.py failed on {} ({}): {}",
+            subject.path.display(),
+            output.status,
+            String::from_utf8_lossy(&output.stderr).trim()
+        ));
+    }
+    eprintln!(
+        "conformance: {}: {}",
+        subject.file_name,
+        String::from_utf8_lossy(&output.stdout).trim()
+    );
+    Ok(out)
+}
+
 fn run_one(
     subject: &Subject,
     work: &Path,
@@ -445,6 +479,7 @@ fn run_one(
     let logs = work.join("logs");
     fs::create_dir_all(&logs)
         .map_err(|error| format!("cannot create {}: {error}", logs.display()))?;
+    let mock_spec = mock_spec(subject, python, root, &logs)?;
     let mock_port = free_port()?;
     let mut mock = Command::new(prism);
     mock.args(["mock", "-h", "127.0.0.1", "-p"])
@@ -452,7 +487,7 @@ fn run_one(
     if dynamic {
         mock.arg("-d");
     }
-    mock.arg(&subject.path);
+    mock.arg(&mock_spec);
     let _mock = Server::start(
         mock,
         "Prism",
@@ -466,7 +501,7 @@ fn run_one(
     check
         .arg(root.join("xtask/conformance/check_requests.py"))
         .arg("--spec")
-        .arg(&subject.path)
+        .arg(&mock_spec)
         .arg("--port")
         .arg(check_port.to_string())
         .arg("--upstream")

@@ -800,7 +800,11 @@ fn prepare(api: &Api, op: &Operation, stream: Option<bool>) -> TokenStream {
             };
             statements.extend(
                 if (param.style, param.explode) == (ParamStyle::Simple, false) {
-                    quote!(request.path_param(#arg);)
+                    if param.keeps_slashes {
+                        quote!(request.path_param_with_slashes(#arg);)
+                    } else {
+                        quote!(request.path_param(#arg);)
+                    }
                 } else {
                     let wire = string(&param.wire_name);
                     let style = style_tokens(param.style);

@@ -11,7 +11,7 @@ use quote::quote;
 use serde_json::{Map, Value};
 
 use super::rust::{ident, inner_doc, parse, string};
-use super::sample::{sample, stated_example};
+use super::sample::{fitted, sample, stated_example};
 use super::types::Paths;
 use crate::diagnostics::Error;
 use crate::model::refs::{self, follow};
@@ -299,9 +299,18 @@ fn param_sample_parts(
     let Some(found) = found else {
         return (None, None);
     };
-    let example = stated_example(raw, found);
+    // An empty query value is sent only where the spec allows it (`allowEmptyValue`).
+    let allows_empty = param.location != ParamLocation::Query
+        || found.get("allowEmptyValue").and_then(Value::as_bool) == Some(true);
+    let example = stated_example(raw, found).filter(|example| allows_empty || example != "");
     if let Some(schema) = found.get("schema") {
-        return (example, Some(sample(raw, schema)));
+        let example = example.and_then(|example| fitted(raw, schema, example));
+        let mut schema_sample = sample(raw, schema);
+        if !allows_empty && schema_sample == "" {
+            // The schema's own example is the empty string (listennotes' `region`).
+            schema_sample = Value::String("sample".to_owned());
+        }
+        return (example, Some(schema_sample));
     }
     match found
         .get("content")
@@ -324,12 +333,16 @@ fn body_sample(raw: &Value, pointer: &str, content_type: &str) -> (Value, Value)
         .and_then(|body| body.get("content"))
         .and_then(Value::as_object)
         .and_then(|content| {
-            content.get(content_type).or_else(|| {
-                content
-                    .iter()
-                    .find(|(key, _)| key.split(';').next().map(str::trim) == Some(content_type))
-                    .map(|(_, media)| media)
-            })
+            content
+                .get(content_type)
+                .or_else(|| {
+                    content
+                        .iter()
+                        .find(|(key, _)| key.split(';').next().map(str::trim) == Some(content_type))
+                        .map(|(_, media)| media)
+                })
+                // JSON sent for a body declared as a media range.
+                .or_else(|| content.get("*/*"))
         });
     media.map_or(
         (Value::Object(Map::new()), Value::Object(Map::new())),
@@ -341,6 +354,11 @@ fn media_sample(raw: &Value, media: &Value) -> (Value, Value) {
     let schema = media
         .get("schema")
         .map_or(Value::Object(Map::new()), |schema| sample(raw, schema));
-    let example = stated_example(raw, media).unwrap_or_else(|| schema.clone());
+    let example = stated_example(raw, media)
+        .and_then(|example| match media.get("schema") {
+            Some(declared) => fitted(raw, declared, example),
+            None => Some(example),
+        })
+        .unwrap_or_else(|| schema.clone());
     (example, schema)
 }

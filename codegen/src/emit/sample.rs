@@ -36,6 +36,14 @@ pub(crate) fn stated_example(root: &Value, object: &Value) -> Option<Value> {
     }
 }
 
+/// `example` as a request may carry it under `schema`: without `readOnly` properties (a
+/// request never carries them), and with each part that breaks its schema's type replaced by
+/// that schema's sample. `None` when the example as a whole has another type than its schema
+/// says (a spec's example `"123.45"` for a number): the caller then uses the sample.
+pub(crate) fn fitted(root: &Value, schema: &Value, example: Value) -> Option<Value> {
+    Sampler { root }.fit(schema, example, 0)
+}
+
 struct Sampler<'a> {
     root: &'a Value,
 }
@@ -55,11 +63,17 @@ impl Sampler<'_> {
         {
             return first.clone();
         }
-        if let Some(example) = stated_example(self.root, schema) {
+        if let Some(example) =
+            stated_example(self.root, schema).and_then(|example| self.fit(schema, example, depth))
+        {
             return example;
         }
-        if let Some(default) = schema.get("default").filter(|value| !value.is_null()) {
-            return default.clone();
+        if let Some(default) = schema
+            .get("default")
+            .filter(|value| !value.is_null())
+            .and_then(|default| self.fit(schema, default.clone(), depth))
+        {
+            return default;
         }
         if let Some(parts) = schema.get("allOf").and_then(Value::as_array) {
             return self.all_of(schema, parts, depth);
@@ -82,6 +96,73 @@ impl Sampler<'_> {
             "boolean" => Value::Bool(true),
             "null" => Value::Null,
             _ => Value::String("sample".to_owned()),
+        }
+    }
+
+    fn fit(&self, schema: &Value, example: Value, depth: usize) -> Option<Value> {
+        let Some(schema) = follow(self.root, schema) else {
+            return Some(example);
+        };
+        let kind = self.type_of(schema);
+        let nullable = schema.get("nullable").and_then(Value::as_bool) == Some(true)
+            || schema
+                .get("type")
+                .and_then(Value::as_array)
+                .is_some_and(|names| names.iter().any(|name| name == "null"));
+        let fits = match (&example, kind.as_str()) {
+            (Value::Null, _) => nullable || kind.is_empty() || kind == "null",
+            (_, "") => true,
+            (Value::String(_), "string") | (Value::Bool(_), "boolean") => true,
+            (Value::Number(number), "integer") => {
+                number.is_i64()
+                    || number.is_u64()
+                    || number.as_f64().is_some_and(|n| n.fract() == 0.0)
+            }
+            (Value::Number(_), "number") => true,
+            (Value::Array(_), "array") | (Value::Object(_), "object") => true,
+            _ => false,
+        };
+        if !fits {
+            return None;
+        }
+        match example {
+            Value::Object(map) if depth < MAX_DEPTH => {
+                let properties = schema.get("properties").and_then(Value::as_object);
+                let mut out = Map::new();
+                for (name, value) in map {
+                    let Some(property) =
+                        properties.and_then(|properties| properties.get(name.as_str()))
+                    else {
+                        out.insert(name, value);
+                        continue;
+                    };
+                    let read_only = follow(self.root, property)
+                        .and_then(|p| p.get("readOnly"))
+                        .and_then(Value::as_bool)
+                        == Some(true);
+                    if read_only {
+                        continue;
+                    }
+                    let value = self
+                        .fit(property, value, depth + 1)
+                        .unwrap_or_else(|| self.value(property, depth + 1));
+                    out.insert(name, value);
+                }
+                Some(Value::Object(out))
+            }
+            Value::Array(items) if depth < MAX_DEPTH => match schema.get("items") {
+                Some(item_schema) => Some(Value::Array(
+                    items
+                        .into_iter()
+                        .map(|item| {
+                            self.fit(item_schema, item, depth + 1)
+                                .unwrap_or_else(|| self.value(item_schema, depth + 1))
+                        })
+                        .collect(),
+                )),
+                None => Some(Value::Array(items)),
+            },
+            other => Some(other),
         }
     }
 
@@ -383,6 +464,55 @@ mod tests {
         assert_eq!(
             sample(&root, &schema),
             json!({"name": "sampleaa", "born": "2024-01-02"})
+        );
+    }
+
+    #[test]
+    fn examples_lose_read_only_properties_and_parts_that_break_their_schema() {
+        let root = json!({});
+        let schema = json!({
+            "type": "object",
+            "required": ["amount"],
+            "properties": {
+                "id": {"type": "integer", "readOnly": true},
+                "amount": {"type": "number", "minimum": 5},
+                "edges": {"type": "string"},
+                "tags": {"type": "array", "items": {"type": "integer"}},
+                "note": {"type": "string", "nullable": true}
+            }
+        });
+        let example = json!({
+            "id": 7,
+            "amount": "123.45",
+            "edges": ["edgeName"],
+            "tags": [1, "two"],
+            "note": null,
+            "extra": true
+        });
+        assert_eq!(
+            fitted(&root, &schema, example),
+            Some(
+                json!({"amount": 6.0, "edges": "sample", "tags": [1, 1], "note": null, "extra": true})
+            )
+        );
+        // An example of another type than its schema is not used at all.
+        assert_eq!(fitted(&root, &json!({"type": "string"}), json!(93)), None);
+        assert_eq!(
+            fitted(&root, &json!({"type": "integer"}), json!(2.0)),
+            Some(json!(2.0))
+        );
+        // The sampler uses a property's example only where it fits.
+        let with_examples = json!({
+            "type": "object",
+            "required": ["amount", "genre"],
+            "properties": {
+                "amount": {"type": "number", "example": "123.45"},
+                "genre": {"type": "string", "example": "rock"}
+            }
+        });
+        assert_eq!(
+            sample(&root, &with_examples),
+            json!({"amount": 1.5, "genre": "rock"})
         );
     }
 

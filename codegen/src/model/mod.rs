@@ -415,6 +415,9 @@ pub struct Param {
     pub style: ParamStyle,
     /// `explode`: arrays repeat the key, objects' members become parameters.
     pub explode: bool,
+    /// A path parameter whose value is a path itself (Azure's `x-ms-skip-url-encoding`, as
+    /// its `resourceUri`): its slashes are sent as they are.
+    pub keeps_slashes: bool,
     /// Documentation.
     pub docs: Docs,
 }

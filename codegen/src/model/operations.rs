@@ -172,6 +172,9 @@ fn build_operation<'a>(
             param.get("in").and_then(Value::as_str) == Some("path")
                 && param.get("name").and_then(Value::as_str) == Some(wire.as_str())
         });
+        let keeps_slashes = found.is_some_and(|(param, _)| {
+            param.get("x-ms-skip-url-encoding").and_then(Value::as_bool) == Some(true)
+        });
         let (ty, docs, (style, explode)) = match found {
             Some((param, param_pointer)) => (
                 param_type(
@@ -203,6 +206,7 @@ fn build_operation<'a>(
             location: ParamLocation::Path,
             style,
             explode,
+            keeps_slashes,
             docs,
         });
     }
@@ -252,6 +256,7 @@ fn build_operation<'a>(
             location,
             style,
             explode,
+            keeps_slashes: false,
             docs: param_docs(param),
         });
     }

@@ -76,6 +76,16 @@ impl Client {
         self.transport.empty(request).await
     }
 
+    /// A path parameter that is a path itself, as Azure publishes its `resourceUri`.
+    ///
+    /// `GET /{resourceUri}/providers/metrics`
+    pub async fn list_metrics(&self, resource_uri: &str) -> Result<(), Error> {
+        let mut request = Request::new(reqwest::Method::GET, "/");
+        request.path_param_with_slashes(resource_uri);
+        request.path("/providers/metrics");
+        self.transport.empty(request).await
+    }
+
     /// Query parameters in every style.
     ///
     /// `GET /search`

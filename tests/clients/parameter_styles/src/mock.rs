@@ -26,6 +26,13 @@ static ROUTES: &[Route] = &[
         paging: None,
     },
     Route {
+        operation: "list_metrics",
+        method: "GET",
+        path: "/{resourceUri}/providers/metrics",
+        body: None,
+        paging: None,
+    },
+    Route {
         operation: "search",
         method: "GET",
         path: "/search",
@@ -122,25 +129,35 @@ impl MockServer {
         self.server.received(0)
     }
 
+    /// Plans the answer to the next call of [`Client::list_metrics`] (`GET /{resourceUri}/providers/metrics`), with `respond`, `fail`, `drop_connection`, ...; answers are used in the order planned.
+    pub fn expect_list_metrics(&self) -> Expect<'_, Empty, NoEvents> {
+        self.server.expect(1)
+    }
+
+    /// The calls of `list_metrics` received so far, oldest first (path, query, headers, body).
+    pub fn received_list_metrics(&self) -> Vec<MockRequest> {
+        self.server.received(1)
+    }
+
     /// Plans the answer to the next call of [`Client::search`] (`GET /search`), with `respond`, `fail`, `drop_connection`, ...; answers are used in the order planned.
     pub fn expect_search(&self) -> Expect<'_, Empty, NoEvents> {
-        self.server.expect(1)
+        self.server.expect(2)
     }
 
     /// The calls of `search` received so far, oldest first (path, query, headers, body).
     pub fn received_search(&self) -> Vec<MockRequest> {
-        self.server.received(1)
+        self.server.received(2)
     }
 
     /// Plans the answer to the next call of [`Client::create_charge`] (`POST /charges`), with `respond`, `fail`, `drop_connection`, ...; answers are used in the order planned.
     pub fn expect_create_charge(
         &self,
     ) -> Expect<'_, Json<types::CreateChargeResponse>, NoEvents> {
-        self.server.expect(2)
+        self.server.expect(3)
     }
 
     /// The calls of `create_charge` received so far, oldest first (path, query, headers, body).
     pub fn received_create_charge(&self) -> Vec<MockRequest> {
-        self.server.received(2)
+        self.server.received(3)
     }
 }

@@ -634,6 +634,22 @@ impl Request {
         self.styled_path_param("", value, Style::Simple, false);
     }
 
+    /// Appends a path parameter whose value is a path itself (Azure's `resourceUri`): as
+    /// [`Request::path_param`], but its slashes stay as they are.
+    pub(crate) fn path_param_with_slashes<T: Serialize + ?Sized>(&mut self, value: &T) {
+        let text = serde_json::to_value(value)
+            .ok()
+            .and_then(|value| scalar_text(&value))
+            .unwrap_or_default();
+        // Callers write a resource id both ways, `/subscriptions/..` and `subscriptions/..`.
+        let text = match self.path.ends_with('/') {
+            true => text.trim_start_matches('/'),
+            false => text.as_str(),
+        };
+        let segments: Vec<String> = text.split('/').map(encode_path_segment).collect();
+        self.path.push_str(&segments.join("/"));
+    }
+
     /// Appends the path parameter `name` in `style` (`simple`, `label` or `matrix`), each
     /// item percent-encoded and the style's separators as they are.
     pub(crate) fn styled_path_param<T: Serialize + ?Sized>(
@@ -1478,6 +1494,17 @@ mod tests {
                 ("doc", r#"{"a":"b"}"#),
             ]
         );
+    }
+
+    #[test]
+    fn a_path_valued_parameter_keeps_its_slashes_only() {
+        let mut request = Request::new(reqwest::Method::GET, "/");
+        request.path_param_with_slashes("subscriptions/s 1/groups/a?b");
+        request.path("/providers");
+        assert_eq!(request.path, "/subscriptions/s%201/groups/a%3Fb/providers");
+        let mut request = Request::new(reqwest::Method::GET, "/");
+        request.path_param_with_slashes("/subscriptions/s");
+        assert_eq!(request.path, "/subscriptions/s");
     }
 
     #[test]
