@@ -3,7 +3,8 @@
 //! (`tests/clients/parameter_styles`): label and matrix path segments, a path-valued one
 //! (Azure's `x-ms-skip-url-encoding`), the query's form,
 //! spaceDelimited, pipeDelimited and deepObject styles, a JSON `content` parameter, and a form
-//! body whose `encoding` writes nested fields as `deepObject`.
+//! body whose `encoding` writes nested fields as `deepObject`; cookie parameters in the one
+//! `Cookie` header.
 
 mod support;
 
@@ -12,7 +13,7 @@ use std::collections::BTreeMap;
 use fixture_parameter_styles::Client;
 use fixture_parameter_styles::types::{
     CreateChargeRequest, CreateChargeRequestShipping, CreateChargeRequestShippingAddress, Filter,
-    FilterOwner, Point, Range, SearchParams,
+    FilterOwner, GetPreferencesParams, Point, Range, SearchParams,
 };
 use serde_json::json;
 use support::{Reply, TestServer};
@@ -159,4 +160,35 @@ async fn form_bodies_write_nested_fields_as_their_encoding_says() {
             ("shipping[address][lines][]", "1 Main St"),
         ])
     );
+}
+
+#[tokio::test]
+async fn cookie_parameters_join_the_default_cookies_in_one_header() {
+    let server = TestServer::start([Reply::status(204)]).await;
+    let client = Client::builder()
+        .base_url(server.url())
+        .max_retries(0)
+        .default_header("Cookie", "theme=dark")
+        .http_client(reqwest::Client::builder().no_proxy().build().unwrap())
+        .build()
+        .unwrap();
+    let params = GetPreferencesParams::new("s 1;x")
+        .langs(vec!["en".to_owned(), "fr".to_owned()])
+        .tabs(vec![3, 4]);
+    client.get_preferences(&params).await.unwrap();
+    let sent = server.only_request();
+    assert_eq!(
+        sent.header_all("cookie"),
+        ["theme=dark; session=s%201%3Bx; langs=en,fr; tabs=3; tabs=4"]
+    );
+}
+
+#[tokio::test]
+async fn unset_cookie_parameters_send_no_cookie_header() {
+    let server = TestServer::start([Reply::status(204)]).await;
+    client(&server)
+        .get_preferences(&GetPreferencesParams::new("s1"))
+        .await
+        .unwrap();
+    assert_eq!(server.only_request().header_all("cookie"), ["session=s1"]);
 }

@@ -829,6 +829,12 @@ fn prepare(api: &Api, op: &Operation, stream: Option<bool>) -> TokenStream {
                 ParamLocation::Header => {
                     statements.extend(quote!(request.header(#wire, &params.#name);));
                 }
+                ParamLocation::Cookie => {
+                    let style = style_tokens(param.style);
+                    let explode = param.explode;
+                    statements
+                        .extend(quote!(request.cookie(#wire, &params.#name, #style, #explode);));
+                }
                 ParamLocation::Path => {}
             }
         }
@@ -900,7 +906,7 @@ fn names_a_style(op: &Operation) -> bool {
             params
                 .params
                 .iter()
-                .any(|param| param.location == ParamLocation::Query)
+                .any(|param| matches!(param.location, ParamLocation::Query | ParamLocation::Cookie))
         })
         || op
             .body

@@ -291,6 +291,7 @@ fn param_sample_parts(
         ParamLocation::Path => "path",
         ParamLocation::Query => "query",
         ParamLocation::Header => "header",
+        ParamLocation::Cookie => "cookie",
     };
     let found = raw_params.iter().find(|p| {
         p.get("name").and_then(Value::as_str) == Some(param.wire_name.as_str())

@@ -480,9 +480,11 @@ pub enum ParamLocation {
     Query,
     /// In a header.
     Header,
+    /// In the `Cookie` header, as `name=value`.
+    Cookie,
 }
 
-/// The query and header parameters of one operation, as a struct.
+/// The query, header and cookie parameters of one operation, as a struct.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParamsStruct {
     /// The name of the struct (a [`TypeDef`] is made for it too).

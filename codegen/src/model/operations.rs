@@ -224,13 +224,7 @@ fn build_operation<'a>(
             }
             Some("header") => ParamLocation::Header,
             Some("path") => continue,
-            Some("cookie") => {
-                builder.warn(
-                    param_pointer,
-                    format!("cookie parameter `{wire}` is not supported; left out"),
-                );
-                continue;
-            }
+            Some("cookie") => ParamLocation::Cookie,
             other => {
                 builder.warn(
                     param_pointer,
@@ -267,7 +261,14 @@ fn build_operation<'a>(
             pointer: pointer.to_owned(),
             docs: Docs {
                 description: Some(format!(
-                    "Query and header parameters of [`Client::{}`](crate::Client::{}).",
+                    "{} of [`Client::{}`](crate::Client::{}).",
+                    match struct_params
+                        .iter()
+                        .any(|param| param.location == ParamLocation::Cookie)
+                    {
+                        true => "Query, header and cookie parameters",
+                        false => "Query and header parameters",
+                    },
                     names::unraw(&method_name),
                     names::unraw(&method_name)
                 )),
@@ -485,7 +486,7 @@ fn param_type(builder: &mut TypeBuilder<'_>, param: &Value, pointer: &str, hint:
 }
 
 /// A parameter's `style` and `explode`, with OpenAPI's defaults for its location: `form`
-/// (exploded) in the query, `simple` in the path and headers. A parameter described by a
+/// (exploded) in the query and cookies, `simple` in the path and headers. A parameter described by a
 /// JSON `content` is written as JSON text.
 fn param_style(
     builder: &mut TypeBuilder<'_>,
@@ -514,6 +515,7 @@ fn param_style(
             &[ParamStyle::Simple, ParamStyle::Label, ParamStyle::Matrix],
         ),
         ParamLocation::Header => (ParamStyle::Simple, &[ParamStyle::Simple]),
+        ParamLocation::Cookie => (ParamStyle::Form, &[ParamStyle::Form]),
     };
     let style = match param.get("style").and_then(Value::as_str) {
         None => default,

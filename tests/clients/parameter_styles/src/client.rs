@@ -102,6 +102,20 @@ impl Client {
         self.transport.empty(request).await
     }
 
+    /// Cookie parameters, in the form style.
+    ///
+    /// `GET /preferences`
+    pub async fn get_preferences(
+        &self,
+        params: &types::GetPreferencesParams,
+    ) -> Result<(), Error> {
+        let mut request = Request::new(reqwest::Method::GET, "/preferences");
+        request.cookie("session", &params.session, Style::Form, true);
+        request.cookie("langs", &params.langs, Style::Form, false);
+        request.cookie("tabs", &params.tabs, Style::Form, true);
+        self.transport.empty(request).await
+    }
+
     /// A form body with nested fields.
     ///
     /// `POST /charges`

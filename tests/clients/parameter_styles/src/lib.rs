@@ -2,7 +2,7 @@
 
 //! A client for the Parameter styles (version 1.0.0), generated from its OpenAPI description.
 //!
-//! Every `style` and `explode` OpenAPI defines for path and query parameters, and a form body whose `encoding` writes nested fields as `deepObject` (Stripe's `metadata[key]=v`).
+//! Every `style` and `explode` OpenAPI defines for path, query and cookie parameters, and a form body whose `encoding` writes nested fields as `deepObject` (Stripe's `metadata[key]=v`).
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), fixture_parameter_styles::Error> {

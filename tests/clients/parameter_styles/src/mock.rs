@@ -40,6 +40,13 @@ static ROUTES: &[Route] = &[
         paging: None,
     },
     Route {
+        operation: "get_preferences",
+        method: "GET",
+        path: "/preferences",
+        body: None,
+        paging: None,
+    },
+    Route {
         operation: "create_charge",
         method: "POST",
         path: "/charges",
@@ -149,15 +156,25 @@ impl MockServer {
         self.server.received(2)
     }
 
+    /// Plans the answer to the next call of [`Client::get_preferences`] (`GET /preferences`), with `respond`, `fail`, `drop_connection`, ...; answers are used in the order planned.
+    pub fn expect_get_preferences(&self) -> Expect<'_, Empty, NoEvents> {
+        self.server.expect(3)
+    }
+
+    /// The calls of `get_preferences` received so far, oldest first (path, query, headers, body).
+    pub fn received_get_preferences(&self) -> Vec<MockRequest> {
+        self.server.received(3)
+    }
+
     /// Plans the answer to the next call of [`Client::create_charge`] (`POST /charges`), with `respond`, `fail`, `drop_connection`, ...; answers are used in the order planned.
     pub fn expect_create_charge(
         &self,
     ) -> Expect<'_, Json<types::CreateChargeResponse>, NoEvents> {
-        self.server.expect(3)
+        self.server.expect(4)
     }
 
     /// The calls of `create_charge` received so far, oldest first (path, query, headers, body).
     pub fn received_create_charge(&self) -> Vec<MockRequest> {
-        self.server.received(3)
+        self.server.received(4)
     }
 }

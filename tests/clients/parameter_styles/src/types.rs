@@ -408,6 +408,72 @@ impl FilterOwner {
     }
 }
 
+/// Query, header and cookie parameters of [`Client::get_preferences`](crate::Client::get_preferences).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct GetPreferencesParams {
+    pub session: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub langs: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tabs: Option<Vec<i64>>,
+}
+
+impl de::FromMap for GetPreferencesParams {
+    const EXPECTING: &'static str = "struct GetPreferencesParams";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut session = None;
+        let mut langs = None;
+        let mut tabs = None;
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "session" => de::field(&mut session, &mut __map, "session")?,
+                "langs" => de::field(&mut langs, &mut __map, "langs")?,
+                "tabs" => de::field(&mut tabs, &mut __map, "tabs")?,
+                _ => de::skip(&mut __map)?,
+            }
+        }
+        Ok(Self {
+            session: de::required(session, "session")?,
+            langs: de::optional(langs),
+            tabs: de::optional(tabs),
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for GetPreferencesParams {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+impl GetPreferencesParams {
+    /// A value with the required fields set and every optional field unset.
+    pub fn new(session: impl Into<String>) -> Self {
+        Self {
+            session: session.into(),
+            langs: None,
+            tabs: None,
+        }
+    }
+
+    /// Sets `langs`.
+    pub fn langs(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.langs = Some(value.into());
+        self
+    }
+
+    /// Sets `tabs`.
+    pub fn tabs(mut self, value: impl Into<Vec<i64>>) -> Self {
+        self.tabs = Some(value.into());
+        self
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Point {

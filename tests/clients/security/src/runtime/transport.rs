@@ -598,6 +598,8 @@ pub(crate) struct Request {
     /// or `form` with `explode`).
     query: Vec<(Cow<'static, str>, String)>,
     headers: Vec<(&'static str, String)>,
+    /// Cookie parameters, values already encoded for the `Cookie` header.
+    cookies: Vec<(Cow<'static, str>, String)>,
     body: Option<(Bytes, Cow<'static, str>)>,
     /// The operation's own security requirement, when it differs from the API's.
     security: Option<&'static [&'static [usize]]>,
@@ -612,6 +614,7 @@ impl Request {
             url: None,
             query: Vec::new(),
             headers: Vec::new(),
+            cookies: Vec::new(),
             body: None,
             security: None,
         }
@@ -718,6 +721,20 @@ impl Request {
         };
         if let Some(text) = text {
             self.headers.push((name, text));
+        }
+    }
+
+    /// Adds a cookie parameter in the `form` style (or as JSON text for a JSON `content`);
+    /// `None` adds nothing.
+    pub(crate) fn cookie<T: Serialize + ?Sized>(
+        &mut self,
+        name: &'static str,
+        value: &T,
+        style: Style,
+        explode: bool,
+    ) {
+        if let Ok(value) = serde_json::to_value(value) {
+            cookie_pairs(name, &value, style, explode, &mut self.cookies);
         }
     }
 
@@ -924,6 +941,55 @@ fn deep_object_pairs(
     }
 }
 
+/// Appends the cookies of the parameter `name` holding `value`: `form` style, where `explode`
+/// makes each item (or each member of an object) a cookie of its own.
+fn cookie_pairs(
+    name: &'static str,
+    value: &serde_json::Value,
+    style: Style,
+    explode: bool,
+    out: &mut Vec<(Cow<'static, str>, String)>,
+) {
+    use serde_json::Value;
+    let text = |value: &Value| scalar_text(value).map(|text| cookie_encode(&text));
+    let joined = |items: Vec<String>| (Cow::Borrowed(name), items.join(","));
+    match value {
+        Value::Null => {}
+        _ if style == Style::Json => {
+            out.push((Cow::Borrowed(name), cookie_encode(&value.to_string())));
+        }
+        Value::Array(items) if explode => {
+            out.extend(items.iter().filter_map(text).map(|t| (Cow::Borrowed(name), t)));
+        }
+        Value::Array(items) => out.push(joined(items.iter().filter_map(text).collect())),
+        Value::Object(map) if explode => out.extend(
+            map.iter()
+                .filter_map(|(key, value)| Some((Cow::Owned(cookie_encode(key)), text(value)?))),
+        ),
+        Value::Object(map) => out.push(joined(
+            map.iter()
+                .filter_map(|(key, value)| Some(format!("{},{}", cookie_encode(key), text(value)?)))
+                .collect(),
+        )),
+        other => out.extend(text(other).map(|t| (Cow::Borrowed(name), t))),
+    }
+}
+
+/// A cookie value's text with what RFC 6265 keeps out of a cookie (controls, space, `"`, `,`,
+/// `;`, `\`, anything not ASCII) and `%` itself percent-encoded: a server that decodes gets
+/// the value back, and one that does not sees ordinary values unchanged.
+fn cookie_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        match byte {
+            b'"' | b'%' | b',' | b';' | b'\\' => out.push_str(&format!("%{byte:02X}")),
+            0x21..=0x7e => out.push(char::from(byte)),
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
 /// An object's members as `key, value` items, members that are null left out.
 fn key_value_items(
     map: &serde_json::Map<String, serde_json::Value>,
@@ -1101,7 +1167,15 @@ impl Transport {
             HeaderValue::from_static(self.shared.info.user_agent),
         );
         headers.insert(reqwest::header::ACCEPT, HeaderValue::from_static(accept));
-        let mut cookies = Vec::new();
+        // Cookie parameters are the operation's own, like its headers: not for another origin.
+        let mut cookies: Vec<String> = match own_origin {
+            true => request
+                .cookies
+                .iter()
+                .map(|(name, value)| format!("{name}={value}"))
+                .collect(),
+            false => Vec::new(),
+        };
         for applied in credentials {
             match applied {
                 Applied::Header(name, value) => {
@@ -1112,7 +1186,8 @@ impl Transport {
             }
         }
         if !cookies.is_empty() {
-            // Cookies of default headers stay; the credentials join them in the one header.
+            // Cookies of default headers stay; parameters and credentials join them in the one
+            // header.
             if let Some(existing) = headers
                 .get(reqwest::header::COOKIE)
                 .and_then(|value| value.to_str().ok())
@@ -1452,6 +1527,33 @@ mod tests {
         request.path("/");
         request.path_param(&true);
         assert_eq!(request.path, "/users/a%2Fb/posts/12/true");
+    }
+
+    #[test]
+    fn cookie_parameters_are_form_style_and_encoded_for_the_cookie_header() {
+        let mut request = Request::new(reqwest::Method::GET, "/");
+        request.cookie("session", "a b;c", Style::Form, true);
+        request.cookie("langs", &["en", "fr,be"], Style::Form, false);
+        request.cookie("tabs", &[1, 2], Style::Form, true);
+        request.cookie("size", &serde_json::json!({"h": 4, "w": 3}), Style::Form, false);
+        request.cookie("missing", &Option::<u8>::None, Style::Form, true);
+        request.cookie("doc", &serde_json::json!({"a": "b"}), Style::Json, false);
+        let pairs: Vec<(&str, &str)> = request
+            .cookies
+            .iter()
+            .map(|(name, value)| (name.as_ref(), value.as_str()))
+            .collect();
+        assert_eq!(
+            pairs,
+            [
+                ("session", "a%20b%3Bc"),
+                ("langs", "en,fr%2Cbe"),
+                ("tabs", "1"),
+                ("tabs", "2"),
+                ("size", "h,4,w,3"),
+                ("doc", "{%22a%22:%22b%22}"),
+            ]
+        );
     }
 
     #[test]
