@@ -176,13 +176,16 @@ fn unmappable_constructs_warn_and_use_json() {
 }
 
 #[test]
-fn undeclared_path_parameters_warn_and_cookie_parameters_do_not() {
+fn undeclared_path_parameters_and_cookie_names_that_are_not_tokens_warn() {
     let text = format!(
-        "{HEAD}paths:\n  /x/{{id}}:\n    get:\n      operationId: getX\n      parameters: [{{name: session, in: cookie, schema: {{type: string}}}}]\n      responses: {{'204': {{description: x}}}}\n"
+        "{HEAD}paths:\n  /x/{{id}}:\n    get:\n      operationId: getX\n      parameters: [{{name: session, in: cookie, schema: {{type: string}}}}, {{name: 'my;cookie', in: cookie, schema: {{type: string}}}}]\n      responses: {{'204': {{description: x}}}}\n"
     );
     assert_eq!(
         warnings(&text),
-        ["#/paths/~1x~1{id}/get: path parameter `id` is not declared; it is taken as a string",]
+        [
+            "#/paths/~1x~1{id}/get: path parameter `id` is not declared; it is taken as a string",
+            "#/paths/~1x~1{id}/get/parameters/1: cookie parameter `my;cookie`: a cookie's name must be an HTTP token (RFC 6265); left out",
+        ]
     );
 }
 

@@ -537,7 +537,7 @@ async fn credentials_follow_links_to_the_apis_origin_only() {
         .unwrap()
         .with_options(RequestOptions::new().header("x-tenant-token", "t0ken"));
     let count = client
-        .list_vaults_items(&ListVaultsParams::new("1"))
+        .list_vaults_items(&ListVaultsParams::new("1").vault_session("v-1"))
         .collect_all()
         .await
         .unwrap()
@@ -547,6 +547,7 @@ async fn credentials_follow_links_to_the_apis_origin_only() {
         assert_eq!(sent.header("authorization"), Some("Bearer sk-test"));
         assert_eq!(sent.header("x-api-secret"), Some("s3cret"));
         assert_eq!(sent.header("x-tenant-token"), Some("t0ken"));
+        assert_eq!(sent.header_all("cookie"), ["vault-session=v-1"]);
     }
     let foreign = elsewhere.only_request();
     assert_eq!(foreign.target, "/v1/vaults?page=3");
@@ -561,6 +562,7 @@ async fn credentials_follow_links_to_the_apis_origin_only() {
         None,
         "nor a per-call header"
     );
+    assert_eq!(foreign.header("cookie"), None, "nor a cookie parameter");
     assert!(foreign.header("user-agent").is_some());
 }
 

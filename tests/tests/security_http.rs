@@ -5,8 +5,8 @@
 
 mod support;
 
-use fixture_security::types::SearchParams;
-use fixture_security::{Client, ClientBuilder, Error};
+use fixture_security::types::{GetSessionParams, SearchParams};
+use fixture_security::{Client, ClientBuilder, Error, RequestOptions};
 use serde_json::json;
 use support::{Recorded, Reply, TestServer};
 
@@ -85,7 +85,7 @@ async fn each_operation_sends_the_key_where_its_own_requirement_says() {
         .basic_auth("user", "pa:ss")
         .build()
         .unwrap();
-    client.get_session().await.unwrap();
+    client.get_session(&Default::default()).await.unwrap();
     client
         .search(&SearchParams::new("rust & http"))
         .await
@@ -180,10 +180,30 @@ async fn a_cookie_credential_joins_the_cookies_of_default_headers() {
         .session_cookie("cookie-key")
         .build()
         .unwrap();
-    client.get_session().await.unwrap();
+    client.get_session(&Default::default()).await.unwrap();
     assert_eq!(
         server.only_request().header_all("cookie"),
         vec!["theme=dark; session=cookie-key"]
+    );
+}
+
+#[tokio::test]
+async fn every_cookie_goes_in_one_header_defaults_parameters_credentials_and_per_call() {
+    let server = TestServer::start([ok()]).await;
+    let client = builder(&server)
+        .default_header("Cookie", "theme=dark")
+        .default_header("Cookie", "lang=fr")
+        .session_cookie("cookie-key")
+        .build()
+        .unwrap()
+        .with_options(RequestOptions::new().header("cookie", "trace=on"));
+    client
+        .get_session(&GetSessionParams::new().tab("files"))
+        .await
+        .unwrap();
+    assert_eq!(
+        server.only_request().header_all("cookie"),
+        vec!["theme=dark; lang=fr; tab=files; session=cookie-key; trace=on"]
     );
 }
 
@@ -194,7 +214,7 @@ async fn an_operation_whose_credential_is_missing_sends_none_and_the_server_deci
         .basic_auth("user", "pa:ss")
         .build()
         .unwrap();
-    let error = client.get_session().await.unwrap_err();
+    let error = client.get_session(&Default::default()).await.unwrap_err();
     assert!(
         matches!(&error, Error::Api(api) if api.status == 401),
         "{error:?}"

@@ -171,8 +171,12 @@ def main():
     args = parser.parse_args()
     try:
         with open(args.spec, encoding="utf-8") as file:
+            text = file.read()
+        try:
+            spec = json.loads(text)
+        except ValueError:
             loader = yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader
-            spec = yaml.load(file, Loader=loader)
+            spec = yaml.load(text, Loader=loader)
     except Exception as error:
         print(f"cannot read {args.spec}: {type(error).__name__}: {error}", file=sys.stderr)
         sys.exit(3)
@@ -183,7 +187,7 @@ def main():
     optional_ignored_headers(spec, counts)
     route_fragments(spec, counts)
     with open(args.out, "w", encoding="utf-8") as file:
-        json.dump(spec, file, default=str)
+        json.dump(spec, file, default=str, ensure_ascii=False)
     changed = [f"{count} {name}" for name, count in counts.items() if count]
     print("mock spec: " + (", ".join(changed) if changed else "as published"))
 

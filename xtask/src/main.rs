@@ -57,6 +57,7 @@ const TASKS: &str = "\
                        not ok without a cause listed in xtask/conformance/causes.txt, or a
                        listed call is ok.
     --static           Prism answers with the spec's examples instead of random data.
+    --seed S           The seed of Prism's random data (default 19: the same answers each run).
     --json FILE        Write every call and its outcome as JSON.
   same-code OLD_XTASK  Show that the emitter writes the same code as an earlier build of it,
                        whatever the layout: OLD_XTASK (an xtask binary built from another

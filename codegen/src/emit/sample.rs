@@ -84,6 +84,29 @@ impl Sampler<'_> {
                 .and_then(Value::as_array)
                 .and_then(|alternatives| alternatives.iter().find(|a| !self.is_null_type(a)))
             {
+                if schema.get("properties").is_some() && only_requires(first) {
+                    // `anyOf: [{required: [a]}, {required: [b]}]` beside `properties` (OpenAI's
+                    // file batch): the alternative names which of the object's own properties
+                    // must be there.
+                    let mut object = schema.clone();
+                    if let Some(object) = object.as_object_mut() {
+                        object.remove(key);
+                        let mut required = schema
+                            .get("required")
+                            .and_then(Value::as_array)
+                            .cloned()
+                            .unwrap_or_default();
+                        required.extend(
+                            first
+                                .get("required")
+                                .and_then(Value::as_array)
+                                .cloned()
+                                .unwrap_or_default(),
+                        );
+                        object.insert("required".to_owned(), Value::Array(required));
+                    }
+                    return Value::Object(self.object(&object, depth));
+                }
                 return self.value(first, depth + 1);
             }
         }
@@ -294,6 +317,17 @@ impl Sampler<'_> {
 
 /// A string of the schema's `pattern` where it has one that can be written, else of its
 /// `format`, padded or cut to its lengths.
+/// Whether a schema only lists required properties (an alternative that constrains its
+/// parent object rather than describing a value of its own).
+fn only_requires(schema: &Value) -> bool {
+    schema.as_object().is_some_and(|object| {
+        object.contains_key("required")
+            && object
+                .keys()
+                .all(|key| matches!(key.as_str(), "required" | "description" | "title"))
+    })
+}
+
 fn string(schema: &Value) -> Value {
     if let Some(text) = schema
         .get("pattern")
@@ -584,6 +618,25 @@ mod tests {
             ),
             json!("2024-01-02")
         );
+    }
+
+    #[test]
+    fn alternatives_that_only_require_fill_in_their_parent_object() {
+        let batch = json!({
+            "type": "object",
+            "properties": {
+                "file_ids": {"type": "array", "minItems": 1, "items": {"type": "string"}},
+                "files": {"type": "array", "items": {"type": "object"}}
+            },
+            "anyOf": [{"required": ["file_ids"]}, {"required": ["files"]}]
+        });
+        assert_eq!(sample(&json!({}), &batch), json!({"file_ids": ["sample"]}));
+        // An alternative with a shape of its own is still the sample.
+        let union = json!({
+            "properties": {"kind": {"type": "string"}},
+            "oneOf": [{"type": "object", "required": ["a"], "properties": {"a": {"type": "integer"}}}]
+        });
+        assert_eq!(sample(&json!({}), &union), json!({"a": 0}));
     }
 
     #[test]

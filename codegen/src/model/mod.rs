@@ -381,7 +381,7 @@ pub struct Operation {
     pub docs: Docs,
     /// Path parameters, in template order.
     pub path_params: Vec<Param>,
-    /// Query and header parameters, in a struct of their own.
+    /// Query, header and cookie parameters, in a struct of their own.
     pub params: Option<ParamsStruct>,
     /// The request body.
     pub body: Option<Body>,

@@ -224,6 +224,18 @@ fn build_operation<'a>(
             }
             Some("header") => ParamLocation::Header,
             Some("path") => continue,
+            Some("cookie")
+                if wire.is_empty()
+                    || !wire.bytes().all(|byte| {
+                        byte.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&byte)
+                    }) =>
+            {
+                builder.warn(
+                    param_pointer,
+                    format!("cookie parameter `{wire}`: a cookie's name must be an HTTP token (RFC 6265); left out"),
+                );
+                continue;
+            }
             Some("cookie") => ParamLocation::Cookie,
             other => {
                 builder.warn(

@@ -241,6 +241,7 @@ impl Client {
     ) -> Result<types::VaultList, Error> {
         let mut request = Request::new(reqwest::Method::GET, "/vaults");
         request.query("api-version", &params.api_version, Style::Form, true);
+        request.cookie("vault-session", &params.vault_session, Style::Form, true);
         self.transport.json(request).await
     }
 
@@ -253,6 +254,7 @@ impl Client {
     ) -> crate::runtime::pages::Pages<types::VaultList> {
         let mut request = Request::new(reqwest::Method::GET, "/vaults");
         request.query("api-version", &params.api_version, Style::Form, true);
+        request.cookie("vault-session", &params.vault_session, Style::Form, true);
         let request = Ok(request);
         crate::runtime::pages::Pages::new(
             self.transport.clone(),

@@ -1532,12 +1532,14 @@ impl ListUsersResponse {
     }
 }
 
-/// Query and header parameters of [`Client::list_vaults`](crate::Client::list_vaults).
+/// Query, header and cookie parameters of [`Client::list_vaults`](crate::Client::list_vaults).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ListVaultsParams {
     #[serde(rename = "api-version")]
     pub api_version: String,
+    #[serde(rename = "vault-session", skip_serializing_if = "Option::is_none")]
+    pub vault_session: Option<String>,
 }
 
 impl de::FromMap for ListVaultsParams {
@@ -1546,14 +1548,19 @@ impl de::FromMap for ListVaultsParams {
         mut __map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut api_version = None;
+        let mut vault_session = None;
         while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
             match __key.as_str() {
                 "api-version" => de::field(&mut api_version, &mut __map, "api-version")?,
+                "vault-session" => {
+                    de::field(&mut vault_session, &mut __map, "vault-session")?
+                }
                 _ => de::skip(&mut __map)?,
             }
         }
         Ok(Self {
             api_version: de::required(api_version, "api-version")?,
+            vault_session: de::optional(vault_session),
         })
     }
 }
@@ -1571,7 +1578,14 @@ impl ListVaultsParams {
     pub fn new(api_version: impl Into<String>) -> Self {
         Self {
             api_version: api_version.into(),
+            vault_session: None,
         }
+    }
+
+    /// Sets `vault-session`.
+    pub fn vault_session(mut self, value: impl Into<String>) -> Self {
+        self.vault_session = Some(value.into());
+        self
     }
 }
 

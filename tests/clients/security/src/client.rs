@@ -86,8 +86,12 @@ impl Client {
     /// The key in a cookie.
     ///
     /// `GET /session`
-    pub async fn get_session(&self) -> Result<types::WhoAmIResponse, Error> {
+    pub async fn get_session(
+        &self,
+        params: &types::GetSessionParams,
+    ) -> Result<types::WhoAmIResponse, Error> {
         let mut request = Request::new(reqwest::Method::GET, "/session");
+        request.cookie("tab", &params.tab, Style::Form, true);
         request.security(&[&[3]]);
         self.transport.json(request).await
     }

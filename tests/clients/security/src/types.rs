@@ -9,6 +9,51 @@
 use serde::Serialize;
 use crate::runtime::de;
 
+/// Query, header and cookie parameters of [`Client::get_session`](crate::Client::get_session).
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[non_exhaustive]
+pub struct GetSessionParams {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tab: Option<String>,
+}
+
+impl de::FromMap for GetSessionParams {
+    const EXPECTING: &'static str = "struct GetSessionParams";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut tab = None;
+        while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
+            match __key.as_str() {
+                "tab" => de::field(&mut tab, &mut __map, "tab")?,
+                _ => de::skip(&mut __map)?,
+            }
+        }
+        Ok(Self { tab: de::optional(tab) })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for GetSessionParams {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+impl GetSessionParams {
+    /// A value with every optional field unset.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets `tab`.
+    pub fn tab(mut self, value: impl Into<String>) -> Self {
+        self.tab = Some(value.into());
+        self
+    }
+}
+
 /// Query and header parameters of [`Client::search`](crate::Client::search).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]

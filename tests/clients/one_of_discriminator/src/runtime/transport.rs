@@ -964,7 +964,7 @@ fn cookie_pairs(
         Value::Array(items) => out.push(joined(items.iter().filter_map(text).collect())),
         Value::Object(map) if explode => out.extend(
             map.iter()
-                .filter_map(|(key, value)| Some((Cow::Owned(cookie_encode(key)), text(value)?))),
+                .filter_map(|(key, value)| Some((Cow::Owned(cookie_name(key)), text(value)?))),
         ),
         Value::Object(map) => out.push(joined(
             map.iter()
@@ -988,6 +988,25 @@ fn cookie_encode(text: &str) -> String {
         }
     }
     out
+}
+
+/// An object member's key as a cookie name: what RFC 6265 keeps out of a name (separators such
+/// as `=` and `;`, space, controls, anything not ASCII) percent-encoded.
+fn cookie_name(key: &str) -> String {
+    let mut out = String::with_capacity(key.len());
+    for byte in key.bytes() {
+        if is_token_byte(byte) && byte != b'%' {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// Whether `byte` may stand in an HTTP token (RFC 9110), the syntax of a cookie's name.
+fn is_token_byte(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&byte)
 }
 
 /// An object's members as `key, value` items, members that are null left out.
@@ -1167,47 +1186,59 @@ impl Transport {
             HeaderValue::from_static(self.shared.info.user_agent),
         );
         headers.insert(reqwest::header::ACCEPT, HeaderValue::from_static(accept));
-        // Cookie parameters are the operation's own, like its headers: not for another origin.
-        let mut cookies: Vec<String> = match own_origin {
-            true => request
-                .cookies
-                .iter()
-                .map(|(name, value)| format!("{name}={value}"))
-                .collect(),
-            false => Vec::new(),
-        };
+        // Every cookie goes in one `Cookie` header (RFC 6265): the default headers' first,
+        // then the cookie parameters, the credentials and the per-call ones. Parameters are
+        // the operation's own, like its headers: not for another origin.
+        let mut cookies: Vec<Vec<u8>> = headers
+            .get_all(reqwest::header::COOKIE)
+            .iter()
+            .map(|value| value.as_bytes().to_vec())
+            .collect();
+        let default_cookies = cookies.len();
+        if own_origin {
+            cookies.extend(
+                request
+                    .cookies
+                    .iter()
+                    .map(|(name, value)| format!("{name}={value}").into_bytes()),
+            );
+        }
         for applied in credentials {
             match applied {
                 Applied::Header(name, value) => {
                     headers.insert(name.clone(), value.clone());
                 }
-                Applied::Cookie(name, key) => cookies.push(format!("{name}={}", key.0)),
+                Applied::Cookie(name, key) => cookies.push(format!("{name}={}", key.0).into_bytes()),
                 Applied::Query(..) => {}
             }
-        }
-        if !cookies.is_empty() {
-            // Cookies of default headers stay; parameters and credentials join them in the one
-            // header.
-            if let Some(existing) = headers
-                .get(reqwest::header::COOKIE)
-                .and_then(|value| value.to_str().ok())
-            {
-                cookies.insert(0, existing.to_owned());
-            }
-            headers.insert(reqwest::header::COOKIE, sensitive(&cookies.join("; "))?);
         }
         let (request_headers, option_headers) = if own_origin {
             (request.headers.as_slice(), self.options.headers.as_slice())
         } else {
             (&[][..], &[][..])
         };
-        for (name, value) in request_headers {
+        let extra_headers = request_headers
+            .iter()
+            .map(|(name, value)| (*name, value.as_str()))
+            .chain(
+                option_headers
+                    .iter()
+                    .map(|(name, value)| (name.as_str(), value.as_str())),
+            );
+        for (name, value) in extra_headers {
+            if name.eq_ignore_ascii_case("cookie") {
+                cookies.push(value.as_bytes().to_vec());
+                continue;
+            }
             let (name, value) = header_pair(name, value)?;
             headers.insert(name, value);
         }
-        for (name, value) in option_headers {
-            let (name, value) = header_pair(name, value)?;
-            headers.insert(name, value);
+        if cookies.len() > default_cookies || default_cookies > 1 {
+            let mut value = HeaderValue::from_bytes(&cookies.join(&b"; "[..])).map_err(|_| {
+                Error::Config("a cookie contains characters not allowed in an HTTP header".to_owned())
+            })?;
+            value.set_sensitive(true);
+            headers.insert(reqwest::header::COOKIE, value);
         }
         let mut builder = http.request(request.method.clone(), url).headers(headers);
         if let Some((body, content_type)) = &request.body {
@@ -1538,6 +1569,7 @@ mod tests {
         request.cookie("size", &serde_json::json!({"h": 4, "w": 3}), Style::Form, false);
         request.cookie("missing", &Option::<u8>::None, Style::Form, true);
         request.cookie("doc", &serde_json::json!({"a": "b"}), Style::Json, false);
+        request.cookie("pref", &serde_json::json!({"a=b c": 1}), Style::Form, true);
         let pairs: Vec<(&str, &str)> = request
             .cookies
             .iter()
@@ -1552,6 +1584,7 @@ mod tests {
                 ("tabs", "2"),
                 ("size", "h,4,w,3"),
                 ("doc", "{%22a%22:%22b%22}"),
+                ("a%3Db%20c", "1"),
             ]
         );
     }
