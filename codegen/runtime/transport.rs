@@ -1206,6 +1206,10 @@ impl Transport {
                 Applied::Header(name, value) => {
                     headers.insert(name.clone(), value.clone());
                 }
+                // A cookie parameter of the same name wins, as a header parameter wins over a
+                // header credential.
+                Applied::Cookie(name, _)
+                    if own_origin && request.cookies.iter().any(|(set, _)| set == name) => {}
                 Applied::Cookie(name, key) => cookies.push(format!("{name}={}", key.0).into_bytes()),
                 Applied::Query(..) => {}
             }

@@ -188,6 +188,32 @@ async fn a_cookie_credential_joins_the_cookies_of_default_headers() {
 }
 
 #[tokio::test]
+async fn a_cookie_parameter_wins_over_the_cookie_credential_of_its_name() {
+    let server = TestServer::start([ok(), ok()]).await;
+    let client = builder(&server)
+        .session_cookie("cookie-key")
+        .build()
+        .unwrap();
+    client
+        .get_session(&GetSessionParams::new().session("from-param"))
+        .await
+        .unwrap();
+    client.get_session(&Default::default()).await.unwrap();
+    let sent: Vec<Vec<String>> = server
+        .requests()
+        .iter()
+        .map(|request| {
+            request
+                .header_all("cookie")
+                .into_iter()
+                .map(str::to_owned)
+                .collect()
+        })
+        .collect();
+    assert_eq!(sent, [["session=from-param"], ["session=cookie-key"]]);
+}
+
+#[tokio::test]
 async fn every_cookie_goes_in_one_header_defaults_parameters_credentials_and_per_call() {
     let server = TestServer::start([ok()]).await;
     let client = builder(&server)

@@ -92,6 +92,7 @@ impl Client {
     ) -> Result<types::WhoAmIResponse, Error> {
         let mut request = Request::new(reqwest::Method::GET, "/session");
         request.cookie("tab", &params.tab, Style::Form, true);
+        request.cookie("session", &params.session, Style::Form, true);
         request.security(&[&[3]]);
         self.transport.json(request).await
     }

@@ -15,6 +15,9 @@ use crate::runtime::de;
 pub struct GetSessionParams {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tab: Option<String>,
+    /// Named as the sessionCookie scheme: set, it wins.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub session: Option<String>,
 }
 
 impl de::FromMap for GetSessionParams {
@@ -23,13 +26,18 @@ impl de::FromMap for GetSessionParams {
         mut __map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut tab = None;
+        let mut session = None;
         while let Some(__key) = __map.next_key::<de::Key<'de>>()? {
             match __key.as_str() {
                 "tab" => de::field(&mut tab, &mut __map, "tab")?,
+                "session" => de::field(&mut session, &mut __map, "session")?,
                 _ => de::skip(&mut __map)?,
             }
         }
-        Ok(Self { tab: de::optional(tab) })
+        Ok(Self {
+            tab: de::optional(tab),
+            session: de::optional(session),
+        })
     }
 }
 
@@ -50,6 +58,12 @@ impl GetSessionParams {
     /// Sets `tab`.
     pub fn tab(mut self, value: impl Into<String>) -> Self {
         self.tab = Some(value.into());
+        self
+    }
+
+    /// Sets `session`.
+    pub fn session(mut self, value: impl Into<String>) -> Self {
+        self.session = Some(value.into());
         self
     }
 }
