@@ -979,23 +979,22 @@ fn cookie_pairs(
 /// `;`, `\`, anything not ASCII) and `%` itself percent-encoded: a server that decodes gets
 /// the value back, and one that does not sees ordinary values unchanged.
 fn cookie_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        match byte {
-            b'"' | b'%' | b',' | b';' | b'\\' => out.push_str(&format!("%{byte:02X}")),
-            0x21..=0x7e => out.push(char::from(byte)),
-            _ => out.push_str(&format!("%{byte:02X}")),
-        }
-    }
-    out
+    percent_encode_except(text, |byte| {
+        matches!(byte, 0x21..=0x7e) && !matches!(byte, b'"' | b'%' | b',' | b';' | b'\\')
+    })
 }
 
 /// An object member's key as a cookie name: what RFC 6265 keeps out of a name (separators such
 /// as `=` and `;`, space, controls, anything not ASCII) percent-encoded.
 fn cookie_name(key: &str) -> String {
-    let mut out = String::with_capacity(key.len());
-    for byte in key.bytes() {
-        if is_token_byte(byte) && byte != b'%' {
+    percent_encode_except(key, |byte| is_token_byte(byte) && byte != b'%')
+}
+
+/// `text` with every byte but those `keep` accepts written as `%XX`.
+fn percent_encode_except(text: &str, keep: impl Fn(u8) -> bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if keep(byte) {
             out.push(char::from(byte));
         } else {
             out.push_str(&format!("%{byte:02X}"));
